@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * keel's entry point: parse → lazy import of the one command → run → render → exit code.
+ * Nothing heavy is imported before the command is known, so `keel --version` costs little more
+ * than starting Node.
+ */
+import { readFileSync } from 'node:fs';
+
+interface Entry {
+  summary: string;
+  load: () => Promise<{ default: import('./command.js').Command }>;
+}
+
+// The command table: names, one-line summaries and lazy loaders (help needs nothing else).
+const COMMANDS: Record<string, Entry> = {
+  init: { summary: 'Create a DVC/keel repository (.dvc/)', load: () => import('./commands/init.js') },
+  add: { summary: 'Track files or directories: cache them and write .dvc files', load: () => import('./commands/add.js') },
+  status: { summary: 'Show changed outputs, or cache vs remote with -c', load: () => import('./commands/status.js') },
+  checkout: { summary: 'Restore tracked files from the cache', load: () => import('./commands/checkout.js') },
+  commit: { summary: 'Record changes of tracked files in .dvc files and the cache', load: () => import('./commands/commit.js') },
+  remove: { summary: 'Stop tracking: remove a .dvc file (and with --outs its data)', load: () => import('./commands/remove.js') },
+  move: { summary: 'Rename a tracked file or directory and its .dvc file', load: () => import('./commands/move.js') },
+  push: { summary: 'Upload tracked data to a remote', load: () => import('./commands/push.js') },
+  pull: { summary: 'Download tracked data from a remote and check it out', load: () => import('./commands/pull.js') },
+  fetch: { summary: 'Download tracked data from a remote into the cache', load: () => import('./commands/fetch.js') },
+  gc: { summary: 'Delete unused objects from the cache (and remote with -c)', load: () => import('./commands/gc.js') },
+  remote: { summary: 'Manage remotes: add, default, modify, list, remove, rename', load: () => import('./commands/remote.js') },
+  config: { summary: 'Read or write configuration values', load: () => import('./commands/config.js') },
+  root: { summary: 'Print the repository root, relative to the current directory', load: () => import('./commands/root.js') },
+  version: { summary: 'Print keel version and environment details', load: () => import('./commands/version.js') },
+};
+const ALIASES: Record<string, string> = { rm: 'remove', mv: 'move' };
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function mainHelp(): string {
+  const names = Object.keys(COMMANDS);
+  const w = Math.max(...names.map((n) => n.length)) + 2;
+  return [
+    'usage: keel <command> [options]',
+    '',
+    'keel versions data, reproduces pipelines and serves models; it works on DVC 3 repositories as they are.',
+    '',
+    'commands:',
+    ...names.map((n) => `  ${n.padEnd(w)}${COMMANDS[n].summary}`),
+    '',
+    "Run 'keel <command> --help' for a command's options. Global: -v (debug), -q (quiet), --cd <path>, --version.",
+    '',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const first = argv[0];
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(version() + '\n');
+    return 0;
+  }
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+    process.stdout.write(mainHelp());
+    return first === undefined ? 2 : 0;
+  }
+  const name = ALIASES[first] ?? first;
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`keel: '${first}' is not a keel command. See 'keel --help'.\n`);
+    return 2;
+  }
+  const { runCommand } = await import('./run.js');
+  return runCommand(name, entry.load, argv.slice(1), version);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`keel: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

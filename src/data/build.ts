@@ -1,0 +1,128 @@
+/**
+ * Workspace → hashes (and, when committing, objects). A file is read once: hashed while copied
+ * into the cache. Files whose (inode, mtime, size) is in the hash state are not read at all.
+ * Directories become `.dir` manifests, written to the cache after all their files.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileFormatError, NotFoundError, PathError } from '../errors/index.js';
+import { toPosix } from '../util/paths.js';
+import { hashFile, hashFileSync, SMALL_FILE, type HashName } from './hash.js';
+import type { LocalCache } from './cache.js';
+import type { HashState } from './state.js';
+import { serializeTree, sortEntries, type TreeEntry } from './tree.js';
+
+/** What decides which workspace paths are skipped (.dvcignore). Paths are posix, relative to the repo root. */
+export interface IgnoreFilter {
+  isIgnored(relFromRoot: string, isDir: boolean): boolean;
+  /** called when a walk enters a directory (root-relative) with its entry names; false = skip it (a sub-repository) */
+  enterDirSync?(relDir: string, names: readonly string[]): boolean;
+}
+
+export interface WalkedFile {
+  /** posix path relative to the walked directory */
+  rel: string;
+  abs: string;
+  st: fs.Stats;
+}
+
+/**
+ * Every regular file under `dir` (symlinks followed), minus ignored paths. Empty directories leave
+ * no trace, as in DVC. A `.dvcignore` inside a tracked directory is an error, as in DVC.
+ */
+export function walkFiles(repoRoot: string, dir: string, ignore?: IgnoreFilter): WalkedFile[] {
+  const out: WalkedFile[] = [];
+  const rootRel = toPosix(path.relative(repoRoot, dir));
+  const visit = (absDir: string, relDir: string): void => {
+    const ents = fs.readdirSync(absDir, { withFileTypes: true });
+    if (ignore?.enterDirSync) {
+      const rr = rootRel ? (relDir ? `${rootRel}/${relDir}` : rootRel) : relDir;
+      if (!ignore.enterDirSync(rr, ents.map((e) => e.name))) return;
+    }
+    for (const d of ents) {
+      const rel = relDir ? `${relDir}/${d.name}` : d.name;
+      const abs = path.join(absDir, d.name);
+      let isDir = d.isDirectory();
+      let st: fs.Stats | undefined;
+      if (d.isSymbolicLink()) {
+        st = fs.statSync(abs, { throwIfNoEntry: false });
+        if (!st) continue; // dangling link
+        isDir = st.isDirectory();
+      }
+      if (ignore?.isIgnored(rootRel ? `${rootRel}/${rel}` : rel, isDir)) continue;
+      if (isDir) {
+        visit(abs, rel);
+        continue;
+      }
+      if (d.name === '.dvcignore')
+        throw new PathError(`'${toPosix(path.relative(repoRoot, abs))}' is inside a tracked directory: .dvcignore files there are not supported`, {
+          hint: 'move its patterns to a .dvcignore above the tracked directory',
+        });
+      st ??= fs.statSync(abs);
+      if (!st.isFile()) continue; // sockets, fifos
+      out.push({ rel, abs, st });
+    }
+  };
+  visit(dir, '');
+  return out;
+}
+
+export interface BuiltOutput {
+  kind: 'file' | 'dir';
+  /** md5, or `<md5>.dir` for directories */
+  oid: string;
+  size: number;
+  nfiles?: number;
+  isexec?: boolean;
+  entries?: TreeEntry[];
+}
+
+export interface BuildOptions {
+  repoRoot: string;
+  cache: LocalCache;
+  state: HashState;
+  /** store objects in the cache (add / commit) or only hash (status) */
+  commit: boolean;
+  name?: HashName;
+  ignore?: IgnoreFilter;
+  onFile?: (bytes: number) => void;
+}
+
+/** Hash (and optionally store) the file or directory at `abs`. */
+export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOutput> {
+  const st = fs.statSync(abs, { throwIfNoEntry: false });
+  if (!st) throw new NotFoundError(`'${toPosix(path.relative(o.repoRoot, abs))}' does not exist`, { data: { path: abs } });
+  const name = o.name ?? 'md5';
+  if (st.isDirectory()) {
+    const files = walkFiles(o.repoRoot, abs, o.ignore);
+    const entries: TreeEntry[] = [];
+    let size = 0;
+    for (const f of files) {
+      const md5 = await hashOne(f.abs, f.st, o, name);
+      const e: TreeEntry = { relpath: f.rel, md5, size: f.st.size };
+      if (f.st.mode & 0o111) e.isexec = true;
+      entries.push(e);
+      size += f.st.size;
+      o.onFile?.(f.st.size);
+    }
+    sortEntries(entries);
+    const { bytes, oid } = serializeTree(entries);
+    if (o.commit) o.cache.putBytes(bytes, oid);
+    return { kind: 'dir', oid, size, nfiles: entries.length, entries };
+  }
+  if (!st.isFile()) throw new FileFormatError(abs, 'not a regular file or directory');
+  const md5 = await hashOne(abs, st, o, name);
+  o.onFile?.(st.size);
+  const out: BuiltOutput = { kind: 'file', oid: md5, size: st.size };
+  if (st.mode & 0o111) out.isexec = true;
+  return out;
+}
+
+async function hashOne(abs: string, st: fs.Stats, o: BuildOptions, name: HashName): Promise<string> {
+  const known = name === 'md5' ? o.state.get(st) : undefined;
+  if (o.commit && name === 'md5') return (await o.cache.addFile(abs, st, known)).md5;
+  if (known) return known;
+  const r = st.size <= SMALL_FILE ? hashFileSync(abs, name) : await hashFile(abs, name);
+  if (name === 'md5') o.state.set(st, r.md5);
+  return r.md5;
+}

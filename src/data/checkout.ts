@@ -1,0 +1,139 @@
+/**
+ * Objects → workspace. Files are placed atomically (temp beside the target + rename), so a
+ * workspace file is always the old or the new content, never a truncated one. With 'copy' the
+ * bytes are hashed while copied and a corrupt object is never placed; with links the object is
+ * verified first (hash state or re-hash).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { CorruptObjectError } from '../errors/index.js';
+import { tempNameFor } from '../util/fs.js';
+import { md5Bytes, newHasher, SMALL_FILE, type HashName } from './hash.js';
+import type { LocalCache } from './cache.js';
+
+export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
+
+let reflinkWorks: boolean | undefined;
+
+/** Place object `oid` at `dest`. Returns the link type actually used. */
+export async function placeObject(
+  cache: LocalCache,
+  oid: string,
+  name: HashName,
+  dest: string,
+  types: readonly LinkType[],
+  opts: { isexec?: boolean } = {},
+): Promise<LinkType> {
+  const src = cache.path(oid, name);
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  const tmp = tempNameFor(dest);
+  let used: LinkType | undefined;
+  try {
+    for (const t of types) {
+      if (t === 'copy') {
+        await copyVerified(src, tmp, oid, name);
+        used = 'copy';
+        break;
+      }
+      if (t === 'reflink') {
+        if (reflinkWorks === false) continue;
+        if (cache.check(oid, name) !== 'ok') throw new CorruptObjectError('the cache', oid, 'another hash');
+        try {
+          fs.copyFileSync(src, tmp, fs.constants.COPYFILE_FICLONE_FORCE);
+          fs.chmodSync(tmp, 0o666 & ~process.umask());
+          reflinkWorks = true;
+          used = 'reflink';
+          break;
+        } catch {
+          reflinkWorks = false;
+          fs.rmSync(tmp, { force: true });
+          continue;
+        }
+      }
+      if (cache.check(oid, name) !== 'ok') throw new CorruptObjectError('the cache', oid, 'another hash');
+      const st = fs.statSync(src);
+      if (t === 'hardlink') {
+        if (st.size === 0) {
+          fs.writeFileSync(tmp, ''); // DVC never hardlinks empty files
+          used = 'copy';
+          break;
+        }
+        try {
+          fs.linkSync(src, tmp);
+          used = 'hardlink';
+          break;
+        } catch {
+          continue;
+        }
+      }
+      if (t === 'symlink') {
+        try {
+          fs.symlinkSync(src, tmp);
+          used = 'symlink';
+          break;
+        } catch {
+          continue;
+        }
+      }
+    }
+    if (!used) {
+      await copyVerified(src, tmp, oid, name);
+      used = 'copy';
+    }
+    if (opts.isexec && (used === 'copy' || used === 'reflink')) fs.chmodSync(tmp, 0o777 & ~process.umask());
+    removeForReplace(dest);
+    fs.renameSync(tmp, dest);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  const st = fs.statSync(dest);
+  cache.state.set(st, oid);
+  return used;
+}
+
+/** rename() cannot replace a directory; clear whatever non-file is in the way. */
+function removeForReplace(dest: string): void {
+  const st = fs.lstatSync(dest, { throwIfNoEntry: false });
+  if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
+}
+
+async function copyVerified(src: string, tmp: string, oid: string, name: HashName): Promise<void> {
+  const st = fs.statSync(src);
+  if (st.size <= SMALL_FILE) {
+    const buf = fs.readFileSync(src);
+    const got = name === 'md5' ? md5Bytes(buf) : (() => {
+      const h = newHasher(name);
+      h.update(buf);
+      return h.digest('hex');
+    })();
+    if (got !== oid) throw new CorruptObjectError('the cache', oid, got);
+    fs.writeFileSync(tmp, buf);
+    return;
+  }
+  const h = newHasher(name);
+  await pipeline(
+    fs.createReadStream(src, { highWaterMark: 1 << 20 }),
+    new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        h.update(chunk);
+        cb(null, chunk);
+      },
+    }),
+    fs.createWriteStream(tmp, { highWaterMark: 1 << 20 }),
+  );
+  const got = h.digest('hex');
+  if (got !== oid) throw new CorruptObjectError('the cache', oid, got);
+}
+
+/** Parse `cache.type` ("reflink,copy") into link types; default reflink → copy. */
+export function parseLinkTypes(value: string | undefined): LinkType[] {
+  if (!value) return ['reflink', 'copy'];
+  const out: LinkType[] = [];
+  for (const t of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (t === 'reflink' || t === 'hardlink' || t === 'symlink' || t === 'copy') out.push(t);
+  }
+  return out.length ? out : ['reflink', 'copy'];
+}

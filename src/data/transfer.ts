@@ -1,0 +1,209 @@
+/**
+ * Moving objects between the local cache and a remote Backend. Plan first (which oids the other
+ * side lacks), then copy in parallel; a directory's files always go before its `.dir`, and the
+ * `.dir` goes only when every file made it, so "`.dir` present ⇒ directory complete" holds on
+ * both sides. Every object is hash-checked before it is used: uploads are verified from the
+ * cache first, downloads are verified before they become visible in the cache.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CorruptObjectError, isKeelError, KeelError } from '../errors/index.js';
+import { mapLimit } from '../util/limit.js';
+import type { Backend } from '../storage/backend.js';
+import type { HashName } from './hash.js';
+import type { LocalCache } from './cache.js';
+import { isDirOid, keyToOid, oidKey } from './oid.js';
+import { parseTree } from './tree.js';
+
+export interface ObjRef {
+  oid: string;
+  name: HashName;
+}
+
+const refId = (r: ObjRef): string => `${r.name === 'md5' ? '' : 'L'}${r.oid}`;
+
+export interface TransferProgress {
+  (done: number, total: number): void;
+}
+
+export interface TransferResult {
+  /** objects copied */
+  transferred: number;
+  /** objects that could not be copied: missing on the source side, corrupt, or failed */
+  failed: { oid: string; reason: string }[];
+}
+
+/** Oids (as refIds) that exist on the remote among `wanted`: list when many, stat when few. */
+export async function remoteHas(remote: Backend, wanted: ObjRef[], jobs: number): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (wanted.length === 0) return found;
+  if (wanted.length > 64) {
+    const legacy = wanted.some((w) => w.name !== 'md5');
+    const prefixes = legacy ? ['files/md5/', ''] : ['files/md5/'];
+    for (const prefix of prefixes) {
+      for await (const key of remote.list(prefix)) {
+        const o = keyToOid(key);
+        if (o) found.add(refId({ oid: o.value, name: o.name }));
+      }
+    }
+    return found;
+  }
+  await mapLimit(wanted, jobs, async (w) => {
+    if (await remote.stat(oidKey(w.oid, w.name))) found.add(refId(w));
+  });
+  return found;
+}
+
+/** Expand refs to every object they need: a dir's `.dir` plus its files (the .dir must be in the cache). */
+export function expandLocal(cache: LocalCache, refs: ObjRef[]): { objects: ObjRef[]; dirs: Map<string, ObjRef[]>; missingDirs: ObjRef[] } {
+  const seen = new Set<string>();
+  const objects: ObjRef[] = [];
+  const dirs = new Map<string, ObjRef[]>();
+  const missingDirs: ObjRef[] = [];
+  for (const r of refs) {
+    if (seen.has(refId(r))) continue;
+    seen.add(refId(r));
+    if (isDirOid(r.oid)) {
+      if (cache.check(r.oid, r.name) !== 'ok') {
+        missingDirs.push(r);
+        continue;
+      }
+      const entries = parseTree(fs.readFileSync(cache.path(r.oid, r.name)), `cache object ${r.oid}`);
+      const children = entries.map((e) => ({ oid: e.md5, name: r.name }));
+      dirs.set(refId(r), children);
+      for (const c of children) {
+        if (seen.has(refId(c))) continue;
+        seen.add(refId(c));
+        objects.push(c);
+      }
+    }
+    objects.push(r);
+  }
+  return { objects, dirs, missingDirs };
+}
+
+/** Upload what the remote lacks. `refs` are the used objects (dirs are expanded here). */
+export async function push(
+  cache: LocalCache,
+  remote: Backend,
+  refs: ObjRef[],
+  o: { jobs: number; onProgress?: TransferProgress },
+): Promise<TransferResult> {
+  const { objects, dirs, missingDirs } = expandLocal(cache, refs);
+  const failed: TransferResult['failed'] = missingDirs.map((d) => ({ oid: d.oid, reason: 'missing from the local cache' }));
+  const onRemote = await remoteHas(remote, objects, o.jobs);
+  const todo = objects.filter((r) => !onRemote.has(refId(r)));
+  const files = todo.filter((r) => !isDirOid(r.oid));
+  const dirRefs = todo.filter((r) => isDirOid(r.oid));
+  const failedIds = new Set<string>();
+  let done = 0;
+  const total = todo.length;
+  const upload = async (r: ObjRef): Promise<void> => {
+    const state = cache.check(r.oid, r.name);
+    if (state !== 'ok') {
+      failed.push({ oid: r.oid, reason: state === 'missing' ? 'missing from the local cache' : 'corrupt in the local cache' });
+      failedIds.add(refId(r));
+      return;
+    }
+    try {
+      await remote.writeFile(oidKey(r.oid, r.name), cache.path(r.oid, r.name));
+    } catch (e) {
+      if (!isKeelError(e) || e.code === 'AUTH' || e.code === 'REMOTE') throw e;
+      failed.push({ oid: r.oid, reason: e.message });
+      failedIds.add(refId(r));
+    }
+    o.onProgress?.(++done, total);
+  };
+  await mapLimit(files, o.jobs, upload);
+  // A .dir goes last, and only when all its files are on the remote now.
+  const complete = dirRefs.filter((d) => !(dirs.get(refId(d)) ?? []).some((c) => failedIds.has(refId(c))));
+  for (const d of dirRefs) if (!complete.includes(d)) failed.push({ oid: d.oid, reason: 'some of its files failed to upload' });
+  await mapLimit(complete, o.jobs, upload);
+  return { transferred: total - failed.filter((f) => !missingDirs.some((m) => m.oid === f.oid)).length, failed };
+}
+
+/**
+ * Download what the cache lacks. A `.dir` missing locally is fetched first (to learn its files),
+ * verified, and stored only after all its files made it.
+ */
+export async function fetch(
+  cache: LocalCache,
+  remote: Backend,
+  refs: ObjRef[],
+  o: { jobs: number; onProgress?: TransferProgress; remoteName: string },
+): Promise<TransferResult> {
+  const failed: TransferResult['failed'] = [];
+  const where = `remote '${o.remoteName}'`;
+  const seen = new Set<string>();
+  const files: ObjRef[] = [];
+  const pendingDirs: { ref: ObjRef; bytes?: Buffer; children: ObjRef[] }[] = [];
+  for (const r of refs) {
+    if (seen.has(refId(r))) continue;
+    seen.add(refId(r));
+    if (!isDirOid(r.oid)) {
+      files.push(r);
+      continue;
+    }
+    let bytes: Buffer | undefined;
+    if (cache.check(r.oid, r.name) === 'ok') bytes = fs.readFileSync(cache.path(r.oid, r.name));
+    else {
+      try {
+        bytes = await readVerified(remote, r, where);
+      } catch (e) {
+        failed.push({ oid: r.oid, reason: reasonOf(e) });
+        continue;
+      }
+    }
+    const entries = parseTree(bytes, `${where} object ${r.oid}`);
+    const children = entries.map((e) => ({ oid: e.md5, name: r.name }));
+    pendingDirs.push({ ref: r, bytes: cache.has(r.oid, r.name) ? undefined : bytes, children });
+    for (const c of children) {
+      if (seen.has(refId(c))) continue;
+      seen.add(refId(c));
+      files.push(c);
+    }
+  }
+  const todo = files.filter((r) => cache.check(r.oid, r.name) !== 'ok');
+  const failedIds = new Set<string>();
+  let done = 0;
+  const total = todo.length + pendingDirs.filter((d) => d.bytes).length;
+  const localRoot = (remote as { localRoot?: string }).localRoot;
+  await mapLimit(todo, o.jobs, async (r) => {
+    try {
+      if (localRoot) cache.putFileVerifiedSync(path.join(localRoot, oidKey(r.oid, r.name)), r.oid, r.name, where);
+      else await cache.putStream(await remote.read(oidKey(r.oid, r.name)), r.oid, r.name, where);
+    } catch (e) {
+      if (isKeelError(e) && (e.code === 'AUTH' || e.code === 'REMOTE')) throw e;
+      failed.push({ oid: r.oid, reason: reasonOf(e) });
+      failedIds.add(refId(r));
+    }
+    o.onProgress?.(++done, total);
+  });
+  for (const d of pendingDirs) {
+    if (d.children.some((c) => failedIds.has(refId(c)))) {
+      failed.push({ oid: d.ref.oid, reason: 'some of its files could not be fetched' });
+      continue;
+    }
+    if (d.bytes) {
+      cache.putBytes(d.bytes, d.ref.oid, d.ref.name === 'md5' ? 'md5' : d.ref.name);
+      o.onProgress?.(++done, total);
+    }
+  }
+  return { transferred: done - 0, failed };
+}
+
+async function readVerified(remote: Backend, r: ObjRef, where: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await remote.read(oidKey(r.oid, r.name))) chunks.push(c as Buffer);
+  const bytes = Buffer.concat(chunks);
+  const { md5Bytes } = await import('./hash.js');
+  const got = md5Bytes(bytes);
+  if (got + '.dir' !== r.oid) throw new CorruptObjectError(where, r.oid, got);
+  return bytes;
+}
+
+function reasonOf(e: unknown): string {
+  if (e instanceof KeelError) return e.code === 'NOT_FOUND' ? 'missing on the remote' : e.message;
+  if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing on the remote';
+  return e instanceof Error ? e.message : String(e);
+}
