@@ -24,6 +24,7 @@ import io
 import json
 import math
 import os
+import random
 import sys
 
 import ruamel.yaml
@@ -223,6 +224,43 @@ def scalar_cases():
     return cases
 
 
+def random_cases(seed=20240531, count=120):
+    """Seeded random structures: tricky characters, and word-and-space text that folds."""
+    rnd = random.Random(seed)
+    tricky = list('abcxyz019 ') * 6 + list(' \t\n:#-?\'"[]{},&*!|>%@`\\.~=<_+/') + [
+        '\u00e9', '\u65e5', '\U0001F600', '\x85', '\u2028', '\xa0', '\x07', '\ufeff', '\r', '\x00']
+    wordy = list('abcdefgh') * 8 + [' '] * 12 + list("':#-,\t\n") + ['\u00e9', '\u65e5', '\U0001F600']
+
+    def rstr(alphabet):
+        k = rnd.choice([0, 1, 2, 3, 5, 8, 15, 40, 90, 130, 200])
+        return ''.join(rnd.choice(alphabet) for _ in range(k))
+
+    def rscalar(alphabet):
+        r = rnd.random()
+        if r < 0.75:
+            return rstr(alphabet)
+        if r < 0.82:
+            return rnd.choice([None, True, False])
+        if r < 0.9:
+            return rnd.randint(-10**6, 10**6)
+        return rnd.choice([0.5, 1.0, -0.0, 1e-7, 1e22, float('inf')])
+
+    def rval(alphabet, depth=0):
+        r = rnd.random()
+        if depth > 3 or r < 0.45:
+            return rscalar(alphabet)
+        if r < 0.7:
+            return [rval(alphabet, depth + 1) for _ in range(rnd.randint(0, 3))]
+        return {(rstr(alphabet) if rnd.random() < 0.9 else rnd.randint(0, 5)): rval(alphabet, depth + 1)
+                for _ in range(rnd.randint(0, 3))}
+
+    cases = []
+    for i in range(count):
+        alphabet = tricky if i % 2 == 0 else wordy
+        cases.append((f'random-{i:03d}', rval(alphabet)))
+    return cases
+
+
 PARSE_TEXTS = [
     ('params', 'lr: 1.0\nepochs: 10\nname: x\nsplit: 0.2\nseed: 20170428\n'),
     ('ints', 'a: 1_000\nb: 0o17\nc: 0x1F\nd: 012\ne: 0b101\nf: +12\ng: -0\nh: 00\ni: 0x_1F\n'),
@@ -271,7 +309,7 @@ def main():
     os.makedirs(OUT_DIR, exist_ok=True)
 
     dump_cases = []
-    for name, value in scalar_cases() + structure_cases() + fold_cases():
+    for name, value in scalar_cases() + structure_cases() + fold_cases() + random_cases():
         dump_cases.append({'name': name, 'input': enc(value), 'yaml': dvc_dump(value)})
     names = [c['name'] for c in dump_cases]
     assert len(names) == len(set(names)), 'duplicate case names'

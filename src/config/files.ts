@@ -228,8 +228,8 @@ function syncEntries(s: IniSection, want: Map<string, IniValue>): boolean {
 }
 
 /**
- * Make `doc` hold exactly `conf`, touching as little as possible. Returns whether anything
- * changed. Comment lines above a dropped section move to the next section.
+ * Make `doc` hold exactly `conf`, touching as little as possible, sections in DVC's order.
+ * Returns whether the data changed. Comment lines above a dropped section move to the next one.
  */
 export function syncDoc(doc: IniDoc, conf: Conf): boolean {
   let changed = false;
@@ -247,7 +247,8 @@ export function syncDoc(doc: IniDoc, conf: Conf): boolean {
     const isEmptyPlain = want !== undefined && want.size === 0 && sectionGroup(label) === 0;
     if (want === undefined || seen.has(label) || isEmptyPlain) {
       carry.push(...s.before);
-      changed = true;
+      // Dropping an already-empty plain section alone is not a data change.
+      if (s.entries.length > 0 || sectionGroup(label) > 0 || seen.has(label)) changed = true;
       continue;
     }
     seen.add(label);
@@ -263,8 +264,8 @@ export function syncDoc(doc: IniDoc, conf: Conf): boolean {
     kept.push(s);
     changed = true;
   }
+  // DVC's order; applied when the file is written anyway (a reorder alone is not a change).
   const sorted = kept.map((s, i) => ({ s, i, g: sectionGroup(canonicalLabel(s.name)) })).sort((a, b) => a.g - b.g || a.i - b.i);
-  if (sorted.some((x, i) => x.i !== i)) changed = true;
   doc.sections = sorted.map((x) => x.s);
   return changed;
 }

@@ -5,7 +5,7 @@
  */
 import type { Level } from './files.js';
 
-const SECRET_RE = /(secret|password|passphrase|token)$|^(access_key_id|account_key|connection_string|sse_customer_key|oss_key_id)$/;
+const SECRET_RE = /(secret|password|passphrase|token|_key)$|^(access_key_id|connection_string|oss_key_id)$/;
 const URL_PASSWORD_RE = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*:)([^/@]*)@/;
 
 /** True for options that hold credentials (`secret_access_key`, `password`, `token`, …); takes a key or a dotted name. */

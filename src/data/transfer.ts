@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CorruptObjectError, isKeelError, KeelError } from '../errors/index.js';
 import { mapLimit } from '../util/limit.js';
 import type { Backend } from '../storage/backend.js';
-import type { HashName } from './hash.js';
+import { md5Bytes, type HashName } from './hash.js';
 import type { LocalCache } from './cache.js';
 import { isDirOid, keyToOid, oidKey } from './oid.js';
 import { parseTree } from './tree.js';
@@ -148,7 +148,7 @@ export async function fetch(
     if (cache.check(r.oid, r.name) === 'ok') bytes = fs.readFileSync(cache.path(r.oid, r.name));
     else {
       try {
-        bytes = await readVerified(remote, r, where);
+        bytes = await readManifest(remote, r, where);
       } catch (e) {
         failed.push({ oid: r.oid, reason: reasonOf(e) });
         continue;
@@ -192,11 +192,11 @@ export async function fetch(
   return { transferred: done - 0, failed };
 }
 
-async function readVerified(remote: Backend, r: ObjRef, where: string): Promise<Buffer> {
+/** Read a `.dir` manifest from a remote and check its hash before anyone uses it. */
+export async function readManifest(remote: Backend, r: ObjRef, where: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of await remote.read(oidKey(r.oid, r.name))) chunks.push(c as Buffer);
   const bytes = Buffer.concat(chunks);
-  const { md5Bytes } = await import('./hash.js');
   const got = md5Bytes(bytes);
   if (got + '.dir' !== r.oid) throw new CorruptObjectError(where, r.oid, got);
   return bytes;

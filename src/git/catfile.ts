@@ -1,6 +1,6 @@
 /**
  * Batched object reads: one `git cat-file --batch --buffer` process answers any number of
- * `<rev>:<path>` requests, in order. Output per request is either
+ * `<rev>:<path>` requests, in order (`--batch-check`: the header line only). Output per request is either
  *   `<sha> <type> <size>\n<size bytes>\n`   or   `<request> missing\n` / `<request> ambiguous\n`.
  */
 import { GitError } from '../errors/index.js';
@@ -11,6 +11,8 @@ export interface CatFileObject {
   type: string; // blob | tree | commit | tag
   data: Buffer;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** A FIFO of byte chunks that concatenates only what a caller takes. */
 class ByteQueue {
@@ -72,8 +74,14 @@ class ByteQueue {
  * Resolve every object name in `names` (e.g. `HEAD:dvc.yaml`, `<sha>:data.dvc`) with one git
  * process. The result is aligned with `names`; missing or ambiguous names give `undefined`.
  * Names that cannot be sent over the line protocol (containing a newline) give `undefined` too.
+ * In `check` mode (`--batch-check`) `data` is empty: only sha, type and existence are asked.
  */
-export function catFileBatch(cwd: string, names: readonly string[], gopts: GitRunOptions = {}): Promise<(CatFileObject | undefined)[]> {
+export function catFileBatch(
+  cwd: string,
+  names: readonly string[],
+  gopts: GitRunOptions = {},
+  mode: 'contents' | 'check' = 'contents',
+): Promise<(CatFileObject | undefined)[]> {
   const results: (CatFileObject | undefined)[] = new Array(names.length).fill(undefined);
   const sent: number[] = []; // indexes into names, in the order sent
   const lines: string[] = [];
@@ -85,7 +93,8 @@ export function catFileBatch(cwd: string, names: readonly string[], gopts: GitRu
   }
   if (sent.length === 0) return Promise.resolve(results);
 
-  const args = ['cat-file', '--batch', '--buffer'];
+  const withData = mode === 'contents';
+  const args = ['cat-file', withData ? '--batch' : '--batch-check', '--buffer'];
   return new Promise((resolve, reject) => {
     const child = spawnGit(cwd, args, gopts);
     const q = new ByteQueue();
@@ -124,6 +133,11 @@ export function catFileBatch(cwd: string, names: readonly string[], gopts: GitRu
         // `<sha> <type> <size>`
         const m = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(line);
         if (!m) return fail(new GitError(`unexpected output from 'git cat-file --batch': ${line}`, { data: { cwd, request: asked } }));
+        if (!withData) {
+          results[sent[k]] = { sha: m[1], type: m[2], data: EMPTY };
+          k++;
+          continue;
+        }
         pending = { sha: m[1], type: m[2], size: Number(m[3]) };
       }
     };

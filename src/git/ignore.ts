@@ -20,6 +20,9 @@ import { Git, type GitRunOptions } from './index.js';
 
 export const GITIGNORE = '.gitignore';
 
+/** The `.dvc/.gitignore` that `dvc init` writes, byte for byte. */
+export const DVC_DIR_GITIGNORE_TEXT = '/config.local\n/tmp\n/cache\n';
+
 /** scmrepo/pathspec escape: `[ ] ! * # ?` get a backslash. */
 export function escapeDvcStyle(entry: string): string {
   return entry.replace(/[[\]!*#?]/g, (c) => `\\${c}`);
@@ -79,9 +82,9 @@ function readlines(text: string): string[] {
   return lines.filter((l) => l.length > 0);
 }
 
-/** Python `str.strip()` without arguments: whitespace at both ends. */
-function pyStrip(s: string): string {
-  return s.replace(/^[\s\u001c-\u001f\u0085]+|[\s\u001c-\u001f\u0085]+$/gu, '');
+/** Python `str.strip()` restricted to ASCII whitespace (` \t\n\r\v\f`, `\x1c`–`\x1f`). */
+function asciiStrip(s: string): string {
+  return s.replace(/^[ \t\n\r\v\f\x1c-\x1f]+|[ \t\n\r\v\f\x1c-\x1f]+$/g, '');
 }
 
 export interface IgnoreOptions {
@@ -134,15 +137,17 @@ export async function ignoreRemove(gitRoot: string, absPath: string): Promise<Ig
   const { entry, gitignore } = gitignoreTarget(gitRoot, absPath);
   const before = await readOrUndefined(gitignore);
   if (before === undefined) return undefined;
-  const forms = new Set([pyStrip(entry), pyStrip(escapeDvcStyle(entry)), pyStrip(escapeGitignoreEntry(entry))]);
-  const lines = readlines(before.toString('utf8'));
-  const kept = lines.filter((l) => !forms.has(pyStrip(l)));
+  // Work on a one-char-per-byte string so that any bytes survive untouched.
+  const bin = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
+  const forms = new Set([entry, escapeDvcStyle(entry), escapeGitignoreEntry(entry)].map((f) => asciiStrip(bin(f))));
+  const lines = readlines(before.toString('latin1'));
+  const kept = lines.filter((l) => !forms.has(asciiStrip(l)));
   if (kept.length === 0) {
     await fsp.rm(gitignore, { force: true });
     return { gitignore, deleted: true };
   }
-  const after = kept.join('');
-  if (kept.length !== lines.length || after !== before.toString('utf8')) await writeFileAtomic(gitignore, after);
+  const after = Buffer.from(kept.join(''), 'latin1');
+  if (!after.equals(before)) await writeFileAtomic(gitignore, after);
   return { gitignore, deleted: false };
 }
 

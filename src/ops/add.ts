@@ -72,7 +72,7 @@ export async function add(repo: Repo, o: AddOptions, io: Io): Promise<AddResult>
       if (o.noCommit) throw new UsageError('--out needs the data in the cache: drop --no-commit');
       await relinkOutput(repo, { abs: dest, oid: built.oid, hashName: 'md5', isexec: built.isexec }, { force: true });
     } else if (!o.noCommit && repo.linkTypes[0] !== 'copy' && repo.linkTypes[0] !== 'reflink') {
-      await relinkOutput(repo, { abs: dest, oid: built.oid, hashName: 'md5', isexec: built.isexec }, { force: true });
+      await relinkOutput(repo, { abs: dest, oid: built.oid, hashName: 'md5', isexec: built.isexec }, { force: true, relink: true });
     }
     const dvcFile = dest + '.dvc';
     let prevTop: Record<string, unknown> | undefined;

@@ -34,7 +34,7 @@ export async function commit(repo: Repo, o: { targets?: string[]; force?: boolea
       if (built.oid !== out.oid || out.hashName !== 'md5') changed = true;
       entries.push(serializeOut({ oid: built.oid, size: built.size, nfiles: built.nfiles, isexec: built.isexec, defPath: out.defPath, raw: out.raw }));
       if (out.cache && repo.linkTypes[0] !== 'copy' && repo.linkTypes[0] !== 'reflink')
-        await relinkOutput(repo, { abs: out.abs, oid: built.oid, hashName: 'md5' }, { force: true });
+        await relinkOutput(repo, { abs: out.abs, oid: built.oid, hashName: 'md5' }, { force: true, relink: true });
     }
     if (changed) {
       await writeDvcFile(file, entries, df.raw);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { buildOutput } from '../data/build.js';
 import { isDirOid } from '../data/oid.js';
 import { parseTree } from '../data/tree.js';
-import { remoteHas, type ObjRef } from '../data/transfer.js';
+import { readManifest, remoteHas, type ObjRef } from '../data/transfer.js';
 import type { Output } from '../pipeline/dvcfile.js';
 import type { Repo } from '../repo/index.js';
 import type { Io } from './io.js';
@@ -60,9 +60,14 @@ export async function cloudStatus(repo: Repo, o: { targets?: string[]; remote?: 
     if (!out.oid || !out.cache || !out.push) continue;
     const ref = { oid: out.oid, name: out.hashName };
     items.push({ label: repo.rel(out.abs), ref });
-    if (isDirOid(out.oid) && repo.cache.check(out.oid, out.hashName) === 'ok') {
-      for (const e of parseTree(fs.readFileSync(repo.cache.path(out.oid, out.hashName)), `cache object ${out.oid}`))
-        items.push({ label: `${repo.rel(out.abs)}/${e.relpath}`, ref: { oid: e.md5, name: out.hashName } });
+    if (isDirOid(out.oid)) {
+      // The manifest from the cache, else (verified) from the remote, to list the directory's files.
+      let bytes: Buffer | undefined;
+      if (repo.cache.check(out.oid, out.hashName) === 'ok') bytes = fs.readFileSync(repo.cache.path(out.oid, out.hashName));
+      else bytes = await readManifest(backend, ref, `remote '${name}'`).catch(() => undefined);
+      if (bytes)
+        for (const e of parseTree(bytes, `object ${out.oid}`))
+          items.push({ label: `${repo.rel(out.abs)}/${e.relpath}`, ref: { oid: e.md5, name: out.hashName } });
     }
   }
   const remote = await remoteHas(backend, items.map((i) => i.ref), jobs);

@@ -10,12 +10,25 @@ export function pyJsonDumps(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return pyNumber(value);
   if (typeof value === 'string') return pyString(value);
+  if (typeof value === 'bigint') return value.toString();
+  // Wrapper values from util/yaml.ts (duck-typed to avoid an import cycle): YamlFloat → Python
+  // float, YamlTimestamp → its text.
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const ctor = (value as object).constructor?.name;
+    if (ctor === 'YamlFloat') return pyFloatOrSpecial((value as { value: number }).value);
+    if (ctor === 'YamlTimestamp') return pyString((value as { text: string }).text);
+  }
   if (Array.isArray(value)) return '[' + value.map(pyJsonDumps).join(', ') + ']';
   if (typeof value === 'object') {
     const keys = Object.keys(value as object).sort(compareCodePoints);
     return '{' + keys.map((k) => pyString(k) + ': ' + pyJsonDumps((value as Record<string, unknown>)[k])).join(', ') + '}';
   }
   throw new TypeError(`cannot serialise ${typeof value}`);
+}
+
+function pyFloatOrSpecial(n: number): string {
+  if (!Number.isFinite(n)) return pyNumber(n);
+  return pyFloatRepr(n);
 }
 
 function pyNumber(n: number): string {

@@ -1,31 +1,42 @@
 /**
  * YAML as DVC reads and writes it.
  *
- * Writing (`dumpYaml`): a port of the parts of ruamel.yaml 0.17.21's representer, serializer and
- * emitter that DVC's writer uses (`dvc/utils/serialize/_yaml.py`: `YAML()` round-trip dumper,
- * `default_flow_style = False`, width 80, `allow_unicode = True`, YAML 1.2 resolver). The
- * emitter is a state machine; it is ported state by state rather than re-derived, because the
- * bytes depend on its quirks (folding a plain scalar at the first single space met *after*
- * column 80, `- ` with a trailing space for an empty item, `key:` with nothing after it for
- * None, supplementary-plane characters escaped in double quotes but not in plain scalars...).
- * ruamel 0.17.21 is the version that reproduces the golden files DVC 3.30.3 wrote; 0.18.x/0.19
- * fold long plain scalars differently. test/fixtures/yaml/ holds cases compared byte for byte
- * with ruamel 0.17.21 (scripts/gen-yaml-fixtures.py).
+ * Writing (`dumpYaml`) ports the parts of ruamel.yaml 0.17.21 that DVC's writer uses: the
+ * representer, the serializer and the emitter. The writer is `dvc/utils/serialize/_yaml.py`: the
+ * `YAML()` round-trip dumper with `default_flow_style = False`, width 80, `allow_unicode = True`
+ * and the YAML 1.2 resolver. The emitter is a state machine. It is ported state by state, not
+ * re-derived, because the bytes depend on its quirks:
+ * - a long plain scalar breaks at the first single space met *after* column 80, and continuation
+ *   lines are indented like the node;
+ * - an empty item is written `- `, with a trailing space;
+ * - None is written `key:`, with nothing after the colon;
+ * - a key is written `? key` once it and its tag (`!!str`) reach 128 characters;
+ * - characters outside the BMP are escaped in double quotes (`\U0001F600`) but written raw in
+ *   plain and single-quoted scalars.
+ * ruamel 0.17.21 reproduces the golden files that DVC 3.30.3 wrote. 0.19.1 folds long plain
+ * scalars differently. test/fixtures/yaml/ holds cases that the tests compare byte for byte with
+ * ruamel 0.17.21 output (scripts/gen-yaml-fixtures.py).
  *
- * Values: string, number, bigint, boolean, null, arrays, plain objects (key order = insertion
- * order) and `Map`s (keys may then be numbers, booleans or null). `undefined` object values are
- * skipped (as JSON.stringify does); an `undefined` array item is written as null. A JS number
- * that is an integer is written as a Python int (`1`), any other number as a Python float via
- * `repr` (`0.5`, `1e-07`, `.inf`, `.nan`); -0 is written as `-0.0`. JS cannot tell `1.0` from
- * `1`, so wrap a value in `YamlFloat` (`yamlFloat(1)`) to force float output (`1.0`); `parseYaml`
- * with `keepFloats` returns such wrappers for integral float scalars, so a params value `lr: 1.0`
- * survives parse → dump. `YamlTimestamp` carries a timestamp as ruamel writes it back.
- * Shared sub-objects are written out in full at each place (no `&id001` anchors); a cycle throws.
+ * Values dumpYaml takes:
+ * - string, number, bigint, boolean, null, arrays, plain objects and `Map`s. Plain objects keep
+ *   their insertion order, but JS lists integer-like keys (`'10'`) first whatever the insertion
+ *   order, so use a `Map` for those. A `Map` may also have number, boolean or null keys.
+ * - `undefined`: an object entry with that value is skipped, as JSON.stringify does; an array
+ *   item is written as null.
+ * - Numbers: an integral JS number is written as a Python int (`1`), any other number as a Python
+ *   float via `repr` (`0.5`, `1e-07`, `.inf`, `.nan`); -0 is written as `-0.0`. JS cannot tell
+ *   `1.0` from `1`, so wrap a value in `YamlFloat` (`yamlFloat(1)`) to write it as a float
+ *   (`1.0`). `parseYaml` with `keepFloats` returns such wrappers for integral floats, so a params
+ *   value `lr: 1.0` survives parse → dump.
+ * - `YamlTimestamp` carries a timestamp in the form ruamel writes it back.
+ * - A sub-object that appears in several places is written out in full at each one: no `&id001`
+ *   anchors. A cycle throws.
  *
- * Reading (`parseYaml`): the `yaml` package with a tag set that follows ruamel's YAML 1.2
- * resolver and constructors (`1_000` is an int, `0o17` octal, `True`/`TRUE` booleans, `~`/`Null`
- * null, `1.` and `.5` floats, `<<` merge keys), duplicate keys rejected, errors turned into
- * `FileFormatError` naming file, line and column.
+ * Reading (`parseYaml`) uses the `yaml` package, with tags that follow ruamel's YAML 1.2
+ * resolver and constructors: `1_000` is an int, `0o17` is octal, `True`/`TRUE` are booleans,
+ * `~`/`Null` are null, `1.` and `.5` are floats. `<<` merge keys are ordered as ruamel orders them.
+ * Duplicate keys are rejected. Errors become a `FileFormatError` that names the file, line and
+ * column.
  */
 import {
   LineCounter,
@@ -221,6 +232,10 @@ class Representer {
     } else if (data instanceof YamlTimestamp) {
       ev.push(scalarEvent(TIMESTAMP_TAG, data.text));
     } else if (typeof data === 'object') {
+      const proto = Object.getPrototypeOf(data);
+      if (!Array.isArray(data) && !(data instanceof Map) && proto !== Object.prototype && proto !== null) {
+        throw new TypeError(`dumpYaml: cannot represent a ${proto?.constructor?.name ?? 'object'} (use YamlTimestamp for dates)`);
+      }
       if (this.stack.has(data)) throw new TypeError('dumpYaml: cyclic structure');
       this.stack.add(data);
       this.representedCollection = true;
@@ -254,8 +269,23 @@ class Representer {
 // Emitter (ruamel/yaml/emitter.py 0.17.21, block/flow/scalar paths DVC can reach)
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Scalar text indexable by code point: the string itself when it has no surrogates (most
+ * text; saves an array per scalar), else its code points. Python indexes and counts columns by
+ * code point.
+ */
+type CodePoints = string | string[];
+
+function codePoints(value: string): CodePoints {
+  return /[\ud800-\udfff]/.test(value) ? Array.from(value) : value;
+}
+
+function sub(text: CodePoints, start: number, end: number): string {
+  return typeof text === 'string' ? text.slice(start, end) : text.slice(start, end).join('');
+}
+
 interface ScalarAnalysis {
-  scalar: string[]; // code points
+  scalar: CodePoints;
   empty: boolean;
   multiline: boolean;
   allowFlowPlain: boolean;
@@ -658,7 +688,7 @@ class Emitter {
   // Analyzer.
 
   private analyzeScalar(value: string): ScalarAnalysis {
-    const scalar = Array.from(value);
+    const scalar = codePoints(value);
     if (scalar.length === 0) {
       return {
         scalar,
@@ -813,7 +843,7 @@ class Emitter {
     this.out += data;
   }
 
-  private writeSingleQuoted(text: string[], split = true): void {
+  private writeSingleQuoted(text: CodePoints, split = true): void {
     this.writeIndicator("'", true);
     let spaces = false;
     let breaks = false;
@@ -826,20 +856,20 @@ class Emitter {
           if (start + 1 === end && this.column > this.bestWidth && split && start !== 0 && end !== text.length) {
             this.writeIndent();
           } else {
-            this.write(text.slice(start, end).join(''), end - start);
+            this.write(sub(text, start, end), end - start);
           }
           start = end;
         }
       } else if (breaks) {
         if (ch === null || !BREAKS.includes(ch)) {
           if (text[start] === '\n') this.writeLineBreak();
-          for (const br of text.slice(start, end)) this.writeLineBreak(br);
+          for (const br of sub(text, start, end)) this.writeLineBreak(br);
           this.writeIndent();
           start = end;
         }
       } else if (ch === null || ' \n\x85\u2028\u2029'.includes(ch) || ch === "'") {
         if (start < end) {
-          this.write(text.slice(start, end).join(''), end - start);
+          this.write(sub(text, start, end), end - start);
           start = end;
         }
       }
@@ -856,7 +886,7 @@ class Emitter {
     this.writeIndicator("'", false);
   }
 
-  private writeDoubleQuoted(text: string[], split = true): void {
+  private writeDoubleQuoted(text: CodePoints, split = true): void {
     this.writeIndicator('"', true);
     let start = 0;
     let end = 0;
@@ -864,7 +894,7 @@ class Emitter {
       const ch = end < text.length ? text[end] : null;
       if (ch === null || '"\\\x85\u2028\u2029\uFEFF'.includes(ch) || !this.doubleQuotedRaw(ch)) {
         if (start < end) {
-          this.write(text.slice(start, end).join(''), end - start);
+          this.write(sub(text, start, end), end - start);
           start = end;
         }
         if (ch !== null) {
@@ -885,7 +915,7 @@ class Emitter {
         this.column + (end - start) > this.bestWidth &&
         split
       ) {
-        const data = text.slice(start, end).join('') + '\\';
+        const data = sub(text, start, end) + '\\';
         const cols = Math.max(0, end - start) + 1;
         if (start < end) start = end;
         this.write(data, cols);
@@ -907,7 +937,7 @@ class Emitter {
     return (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd);
   }
 
-  private writePlain(text: string[], split = true): void {
+  private writePlain(text: CodePoints, split = true): void {
     if (this.rootContext) this.openEnded = true; // requested_indent is None
     if (text.length === 0) return;
     if (!this.whitespace) this.write(' ', 1);
@@ -926,21 +956,21 @@ class Emitter {
             this.whitespace = false;
             this.indention = false;
           } else {
-            this.write(text.slice(start, end).join(''), end - start);
+            this.write(sub(text, start, end), end - start);
           }
           start = end;
         }
       } else if (breaks) {
         if (ch === null || !BREAKS.includes(ch)) {
           if (text[start] === '\n') this.writeLineBreak();
-          for (const br of text.slice(start, end)) this.writeLineBreak(br);
+          for (const br of sub(text, start, end)) this.writeLineBreak(br);
           this.writeIndent();
           this.whitespace = false;
           this.indention = false;
           start = end;
         }
       } else if (ch === null || ' \n\x85\u2028\u2029'.includes(ch)) {
-        this.write(text.slice(start, end).join(''), end - start);
+        this.write(sub(text, start, end), end - start);
         start = end;
       }
       if (ch !== null) {

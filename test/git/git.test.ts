@@ -197,6 +197,15 @@ test('readFilesAtRevs: 3 revs x 50 files through one process, aligned, missing â
   }
 });
 
+test('readBlobs reads listTree shas once each', async () => {
+  const entries = await g.listTree('v1');
+  const shas = entries.map((e) => e.sha);
+  const blobs = await g.readBlobs([...shas, ...shas, '0'.repeat(40)]);
+  assert.equal(blobs.size, new Set(shas).size);
+  const p = entries.find((e) => e.path === 'params.yaml')!;
+  assert.equal(blobs.get(p.sha)?.toString(), 'lr: 0.1\n');
+});
+
 test('readObjects gives type and sha', async () => {
   const [blob, tree, missing] = await g.readObjects(['HEAD:params.yaml', 'HEAD:sub', 'HEAD:zzz']);
   assert.equal(blob?.type, 'blob');

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Git } from '../../src/git/index.js';
 import {
+  DVC_DIR_GITIGNORE_TEXT,
   alreadyTrackedError,
   assertNotGitTracked,
   escapeDvcStyle,
@@ -27,6 +28,10 @@ async function withRepo(fn: (dir: string, g: Git) => Promise<void>): Promise<voi
     cleanup(dir);
   }
 }
+
+test('DVC_DIR_GITIGNORE_TEXT is byte-identical to the .dvc/.gitignore dvc init writes', () => {
+  assert.equal(DVC_DIR_GITIGNORE_TEXT, readFileSync('/work/shared/fixtures/dvc-golden/repo/dot-dvc-gitignore', 'utf8'));
+});
 
 test('escape: DVC escapes [ ] ! * # ?; keel also escapes backslash and trailing spaces', () => {
   assert.equal(escapeDvcStyle('/a[1]!*#?.txt'), '/a\\[1\\]\\!\\*\\#\\?.txt');
@@ -151,6 +156,20 @@ test('ignoreRemove matches stripped lines (like DVC), removes duplicates, normal
     // a blank line remains, so the file stays (as in DVC)
     assert.deepEqual(await ignoreRemove(dir, join(dir, 'only')), { gitignore: gi, deleted: false });
     assert.equal(read(gi), '\n');
+  });
+});
+
+test('unicode names and non-UTF-8 bytes survive ignore/ignoreRemove', async () => {
+  await withRepo(async (dir, g) => {
+    const gi = join(dir, '.gitignore');
+    const odd = Buffer.from([0x2f, 0xff, 0xfe, 0x0a]); // "/\xff\xfe\n"
+    writeFileSync(gi, odd);
+    writeFiles(dir, { 'тест ñ.csv': 'x' });
+    await ignore(dir, join(dir, 'тест ñ.csv'), { git: g });
+    assert.deepEqual(readFileSync(gi), Buffer.concat([odd, Buffer.from('/тест ñ.csv\n')]));
+    assert.equal(await g.isIgnored('тест ñ.csv'), true);
+    await ignoreRemove(dir, join(dir, 'тест ñ.csv'));
+    assert.deepEqual(readFileSync(gi), odd);
   });
 });
 

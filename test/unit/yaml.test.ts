@@ -193,6 +193,8 @@ test('dumpYaml refuses cycles and non-data values', () => {
   a.self = a;
   assert.throws(() => dumpYaml(a), /cyclic/);
   assert.throws(() => dumpYaml({ f: () => 1 }), /cannot represent/);
+  assert.throws(() => dumpYaml({ d: new Date(0) }), /cannot represent a Date/);
+  assert.equal(dumpYaml({ t: new YamlTimestamp('2020-01-01'), n: Object.assign(Object.create(null), { a: 1 }) }), 't: 2020-01-01\nn:\n  a: 1\n');
   const shared = { x: 1 };
   assert.equal(dumpYaml({ a: shared, b: shared }), 'a:\n  x: 1\nb:\n  x: 1\n');
 });
