@@ -27,7 +27,7 @@ export interface ConfigScope {
   dvcDir: string | null;
   /** Environment snapshot; defaults to the process environment. */
   env?: EnvSnapshot;
-  /** Directory that relative paths given by the user are relative to; defaults to process.cwd(). */
+  /** Directory that relative paths given by the user (and a relative dvcDir) are relative to; default process.cwd(). */
   cwd?: string;
 }
 
@@ -155,9 +155,9 @@ export class Merged {
     for (const [label, opts] of conf) {
       let into = this.conf.get(label);
       if (!into) this.conf.set(label, (into = new Map()));
-      let o = this.origin.get(label);
-      if (!o) this.origin.set(label, (o = { section: level, keys: new Map() }));
+      const o = this.origin.get(label) ?? { section: level, keys: new Map<string, Level>() };
       o.section = level;
+      this.origin.set(label, o);
       for (const [k, v] of opts) {
         into.set(k, v);
         o.keys.set(k, level);
@@ -287,8 +287,17 @@ export async function writeLevelFile(lf: LevelFile, conf: Conf): Promise<boolean
   } catch (e) {
     if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e;
   }
-  await fsp.mkdir(path.dirname(lf.file), { recursive: true });
-  await writeFileAtomic(lf.file, text, mode);
+  try {
+    await fsp.mkdir(path.dirname(lf.file), { recursive: true });
+    await writeFileAtomic(lf.file, text, mode);
+  } catch (e) {
+    if (!isErrno(e, 'EACCES', 'EPERM', 'EROFS')) throw e;
+    throw new ConfigError(`config file error: cannot write '${lf.file}': ${(e as NodeJS.ErrnoException).code}`, {
+      hint: lf.level === 'system' ? 'the system config usually needs administrator rights' : 'check the permissions of that file and its directory',
+      data: { file: lf.file },
+      cause: e,
+    });
+  }
   return true;
 }
 

@@ -89,7 +89,7 @@ export async function loadConfig(dvcDir: string | null, opts: { env?: EnvSnapsho
   const files = configFiles(scope);
   const { merged, raw } = await readMerged(scope, LEVELS);
   const { values, warnings } = validateConf(merged.conf, merged.where);
-  const remotes: Record<string, RemoteConfig> = {};
+  const remotes: Record<string, RemoteConfig> = Object.create(null);
   for (const [label, v] of values) {
     const { kind, name } = parseLabel(label);
     if (kind === 'remote') remotes[name] = Object.fromEntries(v) as RemoteConfig;
@@ -123,7 +123,7 @@ export interface RemoteInfo {
 export function getRemote(config: Config, name?: string, command = '<command>'): RemoteInfo {
   const chosen = name || config.core.remote;
   if (!chosen) {
-    const where = config.dvcDir ?? 'this repository';
+    const where = config.dvcDir ? `'${path.dirname(config.dvcDir)}'` : 'this repository';
     const message = Object.keys(config.remotes).length
       ? `config file error: no remote specified in ${where}. Setup default remote with\n    keel remote default <remote name>\nor use:\n    keel ${command} -r <remote name>`
       : `config file error: no remote specified in ${where}. Create a default remote with\n    keel remote add -d <remote name> <remote url>`;
@@ -137,8 +137,8 @@ export function getRemote(config: Config, name?: string, command = '<command>'):
 
 function resolveRemote(config: Config, name: string, seen: Set<string>): RemoteConfig {
   const key = name.toLowerCase();
-  const remote = config.remotes[key];
-  if (!remote || !Object.hasOwn(config.remotes, key)) {
+  const remote = Object.hasOwn(config.remotes, key) ? config.remotes[key] : undefined;
+  if (!remote) {
     const fromDefault = key === config.core.remote && config.origin('core', 'remote');
     throw new ConfigError(`config file error: remote '${name}' doesn't exist`, {
       hint: fromDefault

@@ -45,13 +45,13 @@ export interface IniDoc {
   newline: string;
 }
 
-/** A parse error; the caller turns it into a ConfigError naming the file. */
+/** A parse error (ConfigObj's wording, without its "at line N."); the caller names the file. */
 export class IniSyntaxError extends Error {
   constructor(
     message: string,
     readonly line: number,
   ) {
-    super(`${message} at line ${line}.`);
+    super(message);
   }
 }
 

@@ -236,9 +236,11 @@ export class DvcIgnore {
   /**
    * Call when a walk enters directory `relDir`, with the names it holds (files and dirs).
    * Reads a `.dvcignore` there if present. Returns false when the directory is a
-   * sub-repository (holds `.dvc`) and must be skipped.
+   * sub-repository (holds `.dvc`) and must be skipped. A walk may start below the root: the
+   * first call reads the parents' `.dvcignore` files (and notes sub-repositories) itself.
    */
   async enterDir(relDir: string, names: readonly string[]): Promise<boolean> {
+    if (relDir !== '' && !this.visited.has(parentOf(relDir))) await this.visitParents(relDir);
     const r = this.beginDir(relDir, names);
     if (r !== 'read') return r;
     const text = await readText(path.join(this.rootOrThrow(), relDir, DVCIGNORE_FILE));
@@ -247,11 +249,45 @@ export class DvcIgnore {
   }
 
   enterDirSync(relDir: string, names: readonly string[]): boolean {
+    if (relDir !== '' && !this.visited.has(parentOf(relDir))) this.visitParentsSync(relDir);
     const r = this.beginDir(relDir, names);
     if (r !== 'read') return r;
     const text = readTextSync(path.join(this.rootOrThrow(), relDir, DVCIGNORE_FILE));
     if (text !== undefined) this.addFile(relDir, text);
     return true;
+  }
+
+  /** The directories above `rel` (not the root), top down. */
+  private static parents(rel: string): string[] {
+    const parts = rel.split('/');
+    const out: string[] = [];
+    for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));
+    return out;
+  }
+
+  /** Visit the not-yet-visited parent directories of `rel`, probing for `.dvc` and `.dvcignore`. */
+  private async visitParents(rel: string): Promise<void> {
+    if (this.root === undefined) return;
+    for (const dir of DvcIgnore.parents(rel)) {
+      if (this.visited.has(dir)) continue;
+      if (this.isIgnored(dir, true)) return;
+      const names: string[] = [];
+      if (await existsAsync(path.join(this.root, dir, '.dvc'))) names.push('.dvc');
+      if (await existsAsync(path.join(this.root, dir, DVCIGNORE_FILE))) names.push(DVCIGNORE_FILE);
+      await this.enterDir(dir, names);
+    }
+  }
+
+  private visitParentsSync(rel: string): void {
+    if (this.root === undefined) return;
+    for (const dir of DvcIgnore.parents(rel)) {
+      if (this.visited.has(dir)) continue;
+      if (this.isIgnored(dir, true)) return;
+      const names: string[] = [];
+      if (fs.existsSync(path.join(this.root, dir, '.dvc'))) names.push('.dvc');
+      if (fs.existsSync(path.join(this.root, dir, DVCIGNORE_FILE))) names.push(DVCIGNORE_FILE);
+      this.enterDirSync(dir, names);
+    }
   }
 
   private beginDir(relDir: string, names: readonly string[]): boolean | 'read' {
@@ -283,20 +319,16 @@ export class DvcIgnore {
    */
   async check(rel: string, isDir: boolean): Promise<boolean> {
     if (rel === '') return false;
-    const root = this.rootOrThrow();
-    const parts = rel.split('/');
-    let dir = '';
-    const upto = isDir ? parts.length : parts.length - 1;
-    for (let i = 0; i < upto; i++) {
-      dir = joinRel(dir, parts[i]);
-      if (this.isIgnored(dir, true)) return true;
-      if (!this.visited.has(dir)) {
-        const names: string[] = [];
-        if (await existsAsync(path.join(root, dir, '.dvc'))) names.push('.dvc');
-        if (await existsAsync(path.join(root, dir, DVCIGNORE_FILE))) names.push(DVCIGNORE_FILE);
-        await this.enterDir(dir, names);
-      }
-    }
+    this.rootOrThrow();
+    await this.visitParents(isDir ? `${rel}/x` : rel);
+    return this.isIgnored(rel, isDir);
+  }
+
+  /** Sync `check`. */
+  checkSync(rel: string, isDir: boolean): boolean {
+    if (rel === '') return false;
+    this.rootOrThrow();
+    this.visitParentsSync(isDir ? `${rel}/x` : rel);
     return this.isIgnored(rel, isDir);
   }
 
@@ -333,7 +365,7 @@ function readTextSync(file: string): string | undefined {
 
 async function existsAsync(p: string): Promise<boolean> {
   try {
-    await fsp.lstat(p);
+    await fsp.stat(p);
     return true;
   } catch {
     return false;

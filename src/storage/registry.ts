@@ -6,9 +6,6 @@ import { RemoteError } from '../errors/index.js';
 import type { Backend, BackendOptions } from './backend.js';
 import { createLocalBackend } from './local/index.js';
 
-/** Remote kinds keel can open. */
-export const SUPPORTED_KINDS = ['local', 's3'] as const;
-
 /**
  * The kind of remote a URL names: 'local' for a plain path or `file://` URL, otherwise the
  * lower-cased URL scheme ('s3', 'gs', 'azure', 'ssh', …), whether or not keel supports it.

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { keel, keelOk } from '../helpers/cli.js';
+import { GOLDEN } from '../helpers/fixtures.js';
 import { git, makeGitRepo, makeTempDir, writeFiles } from '../helpers/git.js';
 import { assertObjectsSound, keelRepo, keelRepoWithRemote, listFiles, md5 } from '../helpers/repo.js';
 
@@ -17,7 +18,7 @@ describe('init', () => {
     assert.match(r.stdout, /git add \.dvc\/\.gitignore \.dvc\/config \.dvcignore/);
     assert.equal(fs.readFileSync(path.join(dir, '.dvc/config'), 'utf8'), '');
     assert.equal(fs.readFileSync(path.join(dir, '.dvc/.gitignore'), 'utf8'), '/config.local\n/tmp\n/cache\n');
-    assert.equal(fs.readFileSync(path.join(dir, '.dvcignore'), 'utf8'), fs.readFileSync('/work/shared/fixtures/dvc-golden/repo/dotdvcignore', 'utf8'));
+    assert.equal(fs.readFileSync(path.join(dir, '.dvcignore'), 'utf8'), fs.readFileSync(GOLDEN + 'repo/dotdvcignore', 'utf8'));
     // again without -f: refused, with a hint; with -f: fine
     const again = keel(dir, ['init']);
     assert.equal(again.code, 2);

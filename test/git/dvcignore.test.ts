@@ -338,6 +338,21 @@ test('check() reads parent .dvcignore files lazily for an arbitrary path', async
   });
 });
 
+test('a walk starting below the root reads the parents\' .dvcignore files first', async () => {
+  const files = { 'a/.dvcignore': '*.log\n', 'a/b/c/x.log': '', 'a/b/c/x.txt': '', 'a/sub/.dvc/config': '', 'a/sub/d/f': '' };
+  await withTree(files, async (dir, di) => {
+    assert.deepEqual(await walk(dir, di, 'a/b'), ['a/b/c/x.txt']);
+  });
+  await withTree(files, async (dir) => {
+    const di = DvcIgnore.loadSync(dir);
+    assert.equal(di.enterDirSync('a/b/c', ['x.log', 'x.txt']), true);
+    assert.equal(di.isIgnored('a/b/c/x.log', false), true);
+    assert.equal(di.enterDirSync('a/sub/d', ['f']), true);
+    assert.equal(di.isIgnored('a/sub/d/f', false), true, 'inside a sub-repository found on the way down');
+    assert.equal(di.checkSync('a/b/c/x.txt', false), false);
+  });
+});
+
 test('loadSync / enterDirSync behave like the async versions', () => {
   const dir = makeTempDir('keel-dvcignore-');
   try {

@@ -236,7 +236,9 @@ describe('s3 settings resolution', () => {
   test('URL → bucket and prefix; url never carries credentials', () => {
     const r = resolveS3({ url: 's3://bkt/a/b/', settings: {}, env: {} });
     assert.deepEqual([r.bucket, r.prefix, r.url], ['bkt', 'a/b/', 's3://bkt/a/b']);
-    assert.deepEqual([resolveS3({ url: 's3://bkt', settings: {}, env: {} }).prefix], ['']);
+    const root = resolveS3({ url: 's3://bkt', settings: {}, env: {} });
+    assert.deepEqual([root.prefix, root.url], ['', 's3://bkt']);
+    assert.equal(resolveS3({ url: 's3://key:secret@bkt/p', settings: {}, env: {} }).url, 's3://bkt/p');
     assert.throws(() => resolveS3({ url: 's3:///x', settings: {}, env: {} }), { code: 'CONFIG' });
   });
 

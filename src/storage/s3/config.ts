@@ -57,7 +57,7 @@ export function resolveS3(opts: BackendOptions): S3Resolved {
   return {
     bucket,
     prefix,
-    url: `s3://${bucket}/${path}`,
+    url: path === '' ? `s3://${bucket}` : `s3://${bucket}/${path}`,
     endpoint,
     endpointLabel: endpoint !== undefined ? redactUrl(endpoint) : `https://s3.${region}.amazonaws.com`,
     region,

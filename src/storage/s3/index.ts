@@ -45,6 +45,8 @@ export async function createS3Backend(opts: BackendOptions, tuning: S3Tuning = {
     region: cfg.region,
     endpoint: cfg.endpoint,
     forcePathStyle: cfg.endpoint !== undefined,
+    // Endpoints come from settings / opts.env only, never from process.env or ~/.aws/config.
+    ignoreConfiguredEndpointUrls: true,
     followRegionRedirects: cfg.endpoint === undefined && cfg.regionGuessed,
     tls: cfg.tls,
     credentials: cfg.credentials,
