@@ -139,10 +139,11 @@ function lineAt(text, index) {
   return line;
 }
 
-function findImports(code) {
+function findImports(code, bare) {
   const found = [];
   for (const re of IMPORT_RES) {
     for (const m of code.matchAll(re)) {
+      if (bare[m.index] !== code[m.index]) continue; // the keyword sits inside a string
       const isStatic = re === IMPORT_RES[0];
       const spec = isStatic ? m[4] : m[2];
       // `export const x = …` never reaches here; `import type`/`export type` are erased by tsc.
@@ -185,7 +186,7 @@ export function check(root) {
     const edges = [];
     graph.set(file, edges);
 
-    for (const imp of findImports(code)) {
+    for (const imp of findImports(code, bare)) {
       const { spec, line } = imp;
       if (spec === 'child_process' || spec === 'node:child_process') {
         if (layer !== 'git' && file !== 'pipeline/run.ts') add(file, line, 'R5', `imports ${spec}: only git/ runs git and only pipeline/run.ts runs user commands`);

@@ -24,9 +24,10 @@ function core(conf: Conf): Map<string, string | string[]> {
   return c;
 }
 
-/** The levels DVC revisits after remove/rename: local down to `upTo` (which the caller decides to include or not). */
-function levelsAbove(upTo: Level): Level[] {
-  return [...LEVELS].reverse().slice(0, [...LEVELS].reverse().indexOf(upTo) + 1);
+/** The levels DVC revisits after remove/rename: local, repo, global, system — down to `level`, inclusive. */
+function levelsDownTo(level: Level): Level[] {
+  const top = [...LEVELS].reverse();
+  return top.slice(0, top.indexOf(level) + 1);
 }
 
 /** `keel remote add [-d] [-f] NAME URL`. A relative local path is stored relative to the config file. */
@@ -142,7 +143,7 @@ export async function remoteRemove(opts: LevelOptions, name: string): Promise<Ed
     if (!conf.has(label(name))) throw notFound(name);
     conf.delete(label(name));
   });
-  for (const l of levelsAbove(level)) if (usable(opts, l)) await editLevel(opts, l, dropDefault(name));
+  for (const l of levelsDownTo(level)) if (usable(opts, l)) await editLevel(opts, l, dropDefault(name));
   return { messages: [], warnings: [] };
 }
 
@@ -165,6 +166,6 @@ export async function remoteRename(opts: LevelOptions, name: string, newName: st
     ctx.conf.delete(label(name));
     renameDefault(name, newName)(ctx);
   });
-  for (const l of levelsAbove(level).slice(0, -1)) if (usable(opts, l)) await editLevel(opts, l, renameDefault(name, newName));
+  for (const l of levelsDownTo(level).slice(0, -1)) if (usable(opts, l)) await editLevel(opts, l, renameDefault(name, newName));
   return { messages: [], warnings: [] };
 }

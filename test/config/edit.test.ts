@@ -20,7 +20,7 @@ import {
   type LevelOptions,
 } from '../../src/config/index.js';
 
-const GOLDEN = new URL('../../../shared/fixtures/dvc-golden/repo/dot-dvc-config', import.meta.url);
+const GOLDEN = new URL('../fixtures/dvc-golden/repo/dot-dvc-config', import.meta.url);
 const roots: string[] = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
