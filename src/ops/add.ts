@@ -10,7 +10,7 @@ import { buildOutput } from '../data/build.js';
 import { parseDvcFile, serializeOut, writeDvcFile } from '../pipeline/dvcfile.js';
 import { expandGlob } from '../pipeline/glob.js';
 import type { Repo } from '../repo/index.js';
-import { ignore as gitIgnore } from '../git/ignore.js';
+import { assertNotGitTracked, ignore as gitIgnore } from '../git/ignore.js';
 import { relinkOutput } from './relink.js';
 import type { Io } from './io.js';
 
@@ -53,10 +53,7 @@ export async function add(repo: Repo, o: AddOptions, io: Io): Promise<AddResult>
         throw new OutputError(`'${repo.display(dest)}' overlaps output '${so.defPath}' of stage '${so.stage}' in '${repo.rel(so.declaredIn)}'`, {
           hint: 'stage outputs are tracked by dvc.lock; use keel commit or keel repro instead',
         });
-    if (repo.git && (await repo.git.isTracked(dest)))
-      throw new OutputError(`output '${repo.rel(dest)}' is already tracked by SCM (e.g. Git)`, {
-        hint: `to stop tracking it in git: git rm -r --cached '${repo.rel(dest)}', then keel add it again`,
-      });
+    if (repo.git) await assertNotGitTracked(repo.git, dest, repo.rel(dest));
     const bar = io.progress(`Adding ${repo.display(dest)}`, undefined, 'files');
     const built = await buildOutput(src, {
       repoRoot: repo.root,
@@ -93,7 +90,7 @@ export async function add(repo: Repo, o: AddOptions, io: Io): Promise<AddResult>
     await writeDvcFile(dvcFile, [entry], prevTop);
     result.gitFiles.push(repo.display(dvcFile));
     if (repo.git) {
-      const gi = await gitIgnore(repo.git.root, dest);
+      const gi = await gitIgnore(repo.git.root, dest, { git: repo.git });
       if (gi) result.gitFiles.push(repo.display(gi));
     }
     result.added.push({ path: repo.rel(dest), dvcFile: repo.rel(dvcFile), oid: built.oid, size: built.size, nfiles: built.nfiles });

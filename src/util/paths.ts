@@ -8,7 +8,7 @@ export function toPosix(p: string): string {
 /** True when `child` is `parent` or inside it (both absolute, normalised). */
 export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !path.isAbsolute(rel));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { GOLDEN } from '../helpers/fixtures.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { DVCIGNORE_INIT_TEXT, DvcIgnore, parseDvcignore, rebasePattern } from '../../src/git/dvcignore.js';
 import { cleanup, makeTempDir, writeFiles } from '../helpers/git.js';
 
-const GOLDEN = '/work/shared/fixtures/dvc-golden/repo/dotdvcignore';
+const GOLDEN_DVCIGNORE = GOLDEN + 'repo/dotdvcignore';
 
 /** A walk as data/build will do it: enterDir, then filter; returns the kept files. */
 async function walk(root: string, di: DvcIgnore, start = ''): Promise<string[]> {
@@ -34,7 +35,7 @@ async function withTree(files: Record<string, string>, fn: (dir: string, di: Dvc
 }
 
 test('DVCIGNORE_INIT_TEXT is byte-identical to what dvc init writes', () => {
-  assert.equal(DVCIGNORE_INIT_TEXT, readFileSync(GOLDEN, 'utf8'));
+  assert.equal(DVCIGNORE_INIT_TEXT, readFileSync(GOLDEN_DVCIGNORE, 'utf8'));
   assert.ok(DVCIGNORE_INIT_TEXT.endsWith('/dvcignore\n'));
   assert.deepEqual(parseDvcignore(DVCIGNORE_INIT_TEXT), []);
 });

@@ -1,3 +1,4 @@
+import { GOLDEN } from '../helpers/fixtures.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ async function withRepo(fn: (dir: string, g: Git) => Promise<void>): Promise<voi
 }
 
 test('DVC_DIR_GITIGNORE_TEXT is byte-identical to the .dvc/.gitignore dvc init writes', () => {
-  assert.equal(DVC_DIR_GITIGNORE_TEXT, readFileSync('/work/shared/fixtures/dvc-golden/repo/dot-dvc-gitignore', 'utf8'));
+  assert.equal(DVC_DIR_GITIGNORE_TEXT, readFileSync(GOLDEN + 'repo/dot-dvc-gitignore', 'utf8'));
 });
 
 test('escape: DVC escapes [ ] ! * # ?; keel also escapes backslash and trailing spaces', () => {

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { backendSuite } from '../../src/storage/backend.suite.js';
 import { openBackend } from '../../src/storage/registry.js';
 import { resolveS3 } from '../../src/storage/s3/config.js';
+import { isTransientS3, mapS3Error } from '../../src/storage/s3/errors.js';
 import { createS3Backend } from '../../src/storage/s3/index.js';
 import { withRetry } from '../../src/storage/wrap/retry.js';
 import type { Backend } from '../../src/storage/backend.js';
@@ -267,5 +268,35 @@ describe('s3 settings resolution', () => {
     const r = resolveS3({ url: 's3://b', settings: { connect_timeout: '1.5', read_timeout: '30' }, env: {} });
     assert.deepEqual([r.connectTimeoutMs, r.readTimeoutMs], [1500, 30000]);
     assert.throws(() => resolveS3({ url: 's3://b', settings: { read_timeout: 'soon' }, env: {} }), { code: 'CONFIG' });
+  });
+});
+
+describe('s3 error classification', () => {
+  const ctx = { op: 'read', url: 's3://b/p', bucket: 'b', endpointLabel: 'http://h:1', key: 'k' };
+  const sdk = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+  const net = (code: string, message = code) => Object.assign(new Error(message), { code });
+
+  test('transient: 5xx, throttling, resets, socket timeouts; permanent: the rest', () => {
+    const transient = [sdk('SlowDown', 503), sdk('InternalError', 500), sdk('Unknown', 502), sdk('Throttling', 400), sdk('X', 429),
+      net('ECONNRESET', 'socket hang up'), net('ETIMEDOUT'), net('EPIPE'), Object.assign(new Error('idle'), { name: 'TimeoutError' })];
+    const permanent = [sdk('NoSuchKey', 404), sdk('AccessDenied', 403), sdk('NoSuchBucket', 404), sdk('InvalidArgument', 400),
+      net('ECONNREFUSED'), net('ENOTFOUND'), Object.assign(new Error('did not establish a connection within 4000 ms'), { name: 'TimeoutError' })];
+    for (const e of transient) assert.equal(isTransientS3(e), true, e.name + ' ' + e.message);
+    for (const e of permanent) assert.equal(isTransientS3(e), false, e.name + ' ' + e.message);
+    for (const e of transient) assert.equal(isTransientS3(mapS3Error(e, ctx)), true, 'mapped ' + e.message);
+  });
+
+  test('codes and messages', () => {
+    const code = (e: unknown) => (mapS3Error(e, ctx) as KErr).code;
+    assert.equal(code(sdk('NoSuchKey', 404)), 'NOT_FOUND');
+    assert.equal(code(sdk('Forbidden', 403)), 'AUTH');
+    assert.equal(code(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })), 'AUTH');
+    assert.equal((mapS3Error(net('ECONNREFUSED'), ctx) as KErr).message, 'cannot reach http://h:1 (ECONNREFUSED)');
+    assert.equal((mapS3Error(sdk('SlowDown', 503), ctx) as KErr).message, "read 'k' in 's3://b/p' failed: SlowDown (HTTP 503)");
+  });
+
+  test('a programming error is not disguised as a REMOTE error', () => {
+    const bug = new TypeError('x is not a function');
+    assert.equal(mapS3Error(bug, ctx), bug);
   });
 });

@@ -3,7 +3,7 @@
  * SDK's error shape (`name`, `code`, `$metadata.httpStatusCode`, `$retryable`) so this file needs
  * no SDK import. A mapped error records `data.transient` so `isTransient` can answer from it.
  */
-import { AuthError, isKeelError, KeelError, NotFoundError, RemoteError } from '../../errors/index.js';
+import { AuthError, isKeelError, NotFoundError, RemoteError } from '../../errors/index.js';
 
 interface SdkErrorLike {
   name?: string;
@@ -62,9 +62,19 @@ export function isTransientS3(err: unknown): boolean {
   return classify(err).transient;
 }
 
-/** Map a raw error to a KeelError (NOT_FOUND, AUTH, REMOTE). KeelErrors pass through unchanged. */
-export function mapS3Error(err: unknown, ctx: S3ErrorContext): KeelError {
-  if (isKeelError(err)) return err;
+/** An error from the service, the SDK's credential chain or the network (not a bug in our code). */
+function isSdkOrNetworkError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as SdkErrorLike & { $fault?: unknown };
+  return e.$metadata !== undefined || e.$fault !== undefined || typeof e.code === 'string' || e.name === 'TimeoutError' || AUTH.has(e.name ?? '');
+}
+
+/**
+ * Map an SDK / network error to a KeelError (NOT_FOUND, AUTH, REMOTE). KeelErrors and anything
+ * else (a programming error) pass through unchanged, so bugs keep their stack.
+ */
+export function mapS3Error(err: unknown, ctx: S3ErrorContext): unknown {
+  if (isKeelError(err) || !isSdkOrNetworkError(err)) return err;
   const { kind, transient } = classify(err);
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorLike;
   const status = e.$metadata?.httpStatusCode;
@@ -93,7 +103,7 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): KeelError {
       });
     default: {
       const withStatus = status && !what.startsWith('HTTP') ? `${what} (HTTP ${status})` : what;
-      const detail = `${withStatus}${e.message && !/^(UnknownError|Unknown)?$/.test(e.message) ? `: ${e.message}` : ''}`;
+      const detail = `${withStatus}${e.message && e.message !== e.name && !/^(UnknownError|Unknown)?$/.test(e.message) ? `: ${e.message}` : ''}`;
       const subject = ctx.key !== undefined ? `'${ctx.key}' in '${ctx.url}'` : `'${ctx.url}'`;
       return new RemoteError(`${ctx.op} ${subject} failed: ${detail}`, { cause: err, data });
     }

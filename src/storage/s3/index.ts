@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client, PutObjectCommandInput } from '@aws-sdk/client-s3';
-import { isErrno, NotFoundError } from '../../errors/index.js';
+import { isErrno, isKeelError, NotFoundError } from '../../errors/index.js';
 import { tempNameFor } from '../../util/fs.js';
 import type { Backend, BackendOptions, ObjectStat } from '../backend.js';
 import { resolveS3 } from './config.js';
@@ -68,6 +68,7 @@ export async function createS3Backend(opts: BackendOptions, tuning: S3Tuning = {
 
   const { bucket, prefix, url } = cfg;
   const fail = (op: string, err: unknown, key?: string) => mapS3Error(err, { op, url, bucket, endpointLabel: cfg.endpointLabel, key });
+  const isNotFound = (e: unknown) => isKeelError(e) && e.code === 'NOT_FOUND';
   const keyOf = (key: string) => prefix + key;
 
   // HEAD answers a bare 404 for a missing bucket too: check the bucket once, on the first miss.
@@ -78,7 +79,7 @@ export async function createS3Backend(opts: BackendOptions, tuning: S3Tuning = {
       (err) => {
         bucketChecked = undefined;
         const e = fail('stat', err);
-        throw e.code === 'NOT_FOUND' ? bucketMissingError({ op: 'stat', url, bucket, endpointLabel: cfg.endpointLabel }, err) : e;
+        throw isNotFound(e) ? bucketMissingError({ op: 'stat', url, bucket, endpointLabel: cfg.endpointLabel }, err) : e;
       },
     ));
 
@@ -112,7 +113,7 @@ export async function createS3Backend(opts: BackendOptions, tuning: S3Tuning = {
         return { size: out.ContentLength ?? 0 };
       } catch (err) {
         const e = fail('stat', err, key);
-        if (e.code !== 'NOT_FOUND') throw e;
+        if (!isNotFound(e)) throw e;
         await checkBucket();
         return undefined;
       }
@@ -186,7 +187,7 @@ export async function createS3Backend(opts: BackendOptions, tuning: S3Tuning = {
         await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: keyOf(key) }));
       } catch (err) {
         const e = fail('delete', err, key);
-        if (e.code !== 'NOT_FOUND') throw e;
+        if (!isNotFound(e)) throw e;
       }
     },
 
