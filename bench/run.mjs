@@ -30,7 +30,7 @@ const RUNS = Math.max(1, Number(process.env.KEEL_BENCH_RUNS || 3));
 const NO_COLD = process.env.KEEL_BENCH_NO_COLD === '1';
 const NO_S3 = process.env.KEEL_BENCH_NO_S3 === '1';
 const HAS_TIME = fs.existsSync('/usr/bin/time');
-const RSS_METHOD = HAS_TIME ? '/usr/bin/time -f %M (max RSS of the process tree, KiB)' : '/proc/<pid>/status VmHWM polled every 5 ms';
+const RSS_METHOD = HAS_TIME ? '/usr/bin/time -f %M (ru_maxrss: largest RSS of the process or any child it waited for)' : '/proc/<pid>/status VmHWM polled every 5 ms';
 
 const DATASETS = {
   small10k: { kind: 'tree', seed: 'keel-bench-small10k-v1', dirs: 100, perDir: 100, size: 4096 },
@@ -61,6 +61,14 @@ const median = (xs) => {
 const rmrf = (p) => fs.rmSync(p, { recursive: true, force: true });
 const sync = () => execFileSync('sync');
 const rel = (p) => path.relative(ROOT, p) || '.';
+const fmtMs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '?');
+const loadStr = () => os.loadavg().map((x) => x.toFixed(1)).join('/');
+/** median over runs of keel_i / ref_i: each pair ran back to back, so it is less sensitive to load swings */
+const pairedRatio = (a, b) => median(a.map((x, i) => x / b[i]));
+const cpuNote = (s) =>
+  Number.isFinite(median(s.cpu)) && Number.isFinite(median(s.refCpu))
+    ? `cpu (user+sys) keel ${fmtMs(median(s.cpu))} vs ref ${fmtMs(median(s.refCpu))}; paired wall ratio ${pairedRatio(s.tool, s.ref).toFixed(2)}x`
+    : `paired wall ratio ${pairedRatio(s.tool, s.ref).toFixed(2)}x`;
 
 function canDropCaches() {
   try {
@@ -99,7 +107,7 @@ function run(argv, { cwd = ROOT, env = BASE_ENV, rss = false, allowFail = false 
     let full = argv;
     if (rss && HAS_TIME) {
       timeFile = path.join(os.tmpdir(), `keel-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
-      full = ['/usr/bin/time', '-f', '%M', '-o', timeFile, ...argv];
+      full = ['/usr/bin/time', '-f', '%M %U %S', '-o', timeFile, ...argv];
     }
     const t0 = performance.now();
     const child = spawn(full[0], full.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -126,16 +134,19 @@ function run(argv, { cwd = ROOT, env = BASE_ENV, rss = false, allowFail = false 
       const ms = performance.now() - t0;
       if (poll) clearInterval(poll);
       let rssMB;
+      let cpuMs; // user + sys of the process tree (only with /usr/bin/time)
       if (timeFile) {
         try {
           const lines = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
-          rssMB = Number(lines[lines.length - 1]) / 1024;
+          const [m, u, sy] = lines[lines.length - 1].split(' ').map(Number);
+          rssMB = m / 1024;
+          cpuMs = (u + sy) * 1000;
         } catch {
           /* no file */
         }
         fs.rmSync(timeFile, { force: true });
       } else if (rss) rssMB = hwmKB / 1024;
-      const r = { ms, code, stdout, stderr, rssMB };
+      const r = { ms, code, stdout, stderr, rssMB, cpuMs };
       if (code !== 0 && !allowFail) {
         const e = new Error(`command failed (exit ${code}): ${argv.join(' ')} [cwd ${cwd}]\n${stderr.slice(-2000)}${stdout.slice(-1000)}`);
         e.result = r;
@@ -285,7 +296,7 @@ const REF_CP_TREE = 'cp -r data ../scratch';
  * the same files just before each keel run. The last repository is kept (with its data) and returned.
  */
 async function phaseAdd(tool, { dataset, target, refCmd, repo, runs, withRef }) {
-  const s = { ref: [], tool: [], rss: [], refRss: [], out: '' };
+  const s = { ref: [], tool: [], rss: [], refRss: [], refCpu: [], cpu: [], load: [], out: '' };
   for (let i = 0; i < runs; i++) {
     await newRepo(repo, tool);
     place(dataset, path.join(repo, target));
@@ -296,14 +307,17 @@ async function phaseAdd(tool, { dataset, target, refCmd, repo, runs, withRef }) 
       const r = await sh(refCmd, { cwd: repo, rss: true });
       s.ref.push(r.ms);
       s.refRss.push(r.rssMB);
+      s.refCpu.push(r.cpuMs);
       rmrf(SCRATCH);
     }
     sync();
     const k = await run(T(tool, 'add', target), { cwd: repo, rss: true });
     s.tool.push(k.ms);
     s.rss.push(k.rssMB);
+    s.cpu.push(k.cpuMs);
+    s.load.push(os.loadavg()[0]);
     s.out = (k.stdout + k.stderr).trim().split('\n').slice(-3).join(' / ');
-    log(`  ${tool.name} add ${target} run ${i + 1}/${runs}: ${(k.ms / 1000).toFixed(2)} s (ref ${withRef ? (s.ref[i] / 1000).toFixed(2) + ' s' : '-'}) rss ${k.rssMB?.toFixed(0)} MB`);
+    log(`  ${tool.name} add ${target} run ${i + 1}/${runs}: ${(k.ms / 1000).toFixed(2)} s, cpu ${fmtMs(k.cpuMs)} (ref ${withRef ? (s.ref[i] / 1000).toFixed(2) + ' s, cpu ' + fmtMs(s.refCpu[i]) : '-'}) rss ${k.rssMB?.toFixed(0)} MB, load ${loadStr()}`);
     if (i < runs - 1) {
       restore(dataset);
       rmrf(repo);
@@ -318,14 +332,14 @@ async function phaseAddCold(tool, { dataset, target, refCmd, repo }) {
   place(dataset, path.join(repo, target));
   rmrf(SCRATCH);
   dropCaches();
-  const r = await sh(refCmd, { cwd: repo });
+  const r = await sh(refCmd, { cwd: repo, rss: true });
   rmrf(SCRATCH);
   dropCaches();
   const k = await run(T(tool, 'add', target), { cwd: repo, rss: true });
   log(`  ${tool.name} add ${target} cold: ${(k.ms / 1000).toFixed(2)} s (ref ${(r.ms / 1000).toFixed(2)} s)`);
   restore(dataset);
   rmrf(repo);
-  return { ref: r.ms, tool: k.ms, rss: k.rssMB };
+  return { ref: r.ms, tool: k.ms, rss: k.rssMB, cpu: k.cpuMs, refCpu: r.cpuMs };
 }
 
 async function phaseStatus(tool, repo, n = 5) {
@@ -344,7 +358,7 @@ async function phaseStatus(tool, repo, n = 5) {
 
 /** push to a fresh local remote, then pull in a fresh clone; reference cp -r before each. */
 async function phasePushPull(tool, { repo, remote, clone, runs, withRef }) {
-  const s = { refPush: [], push: [], pushRss: [], refPull: [], pull: [], pullRss: [], pushOut: '', pullOut: '' };
+  const s = { refPush: [], push: [], pushRss: [], pushCpu: [], refPull: [], pull: [], pullRss: [], pullCpu: [], load: [], pushOut: '', pullOut: '' };
   for (let i = 0; i < runs; i++) {
     rmrf(remote);
     if (withRef) {
@@ -357,7 +371,8 @@ async function phasePushPull(tool, { repo, remote, clone, runs, withRef }) {
     const p = await run(T(tool, 'push'), { cwd: repo, rss: true });
     s.push.push(p.ms);
     s.pushRss.push(p.rssMB);
-    s.pushOut = (p.stdout + p.stderr).trim().split('\n').slice(-1)[0];
+    s.pushCpu.push(p.cpuMs);
+    s.pushOut = lastLine(p, /pushed|up to date|Everything/i);
     rmrf(clone);
     await run(['git', 'clone', '-q', repo, clone]);
     if (withRef) {
@@ -370,8 +385,10 @@ async function phasePushPull(tool, { repo, remote, clone, runs, withRef }) {
     const q = await run(T(tool, 'pull'), { cwd: clone, rss: true });
     s.pull.push(q.ms);
     s.pullRss.push(q.rssMB);
-    s.pullOut = (q.stdout + q.stderr).trim().split('\n').slice(-1)[0];
-    log(`  ${tool.name} push/pull run ${i + 1}/${runs}: push ${(p.ms / 1000).toFixed(2)} s, pull ${(q.ms / 1000).toFixed(2)} s (rss ${p.rssMB?.toFixed(0)}/${q.rssMB?.toFixed(0)} MB)`);
+    s.pullCpu.push(q.cpuMs);
+    s.load.push(os.loadavg()[0]);
+    s.pullOut = lastLine(q, /fetched|added|up to date|Everything/i);
+    log(`  ${tool.name} push/pull run ${i + 1}/${runs}: push ${(p.ms / 1000).toFixed(2)} s (ref ${withRef ? fmtMs(s.refPush[i]) : '-'}), pull ${(q.ms / 1000).toFixed(2)} s (ref ${withRef ? fmtMs(s.refPull[i]) : '-'}), rss ${p.rssMB?.toFixed(0)}/${q.rssMB?.toFixed(0)} MB, load ${loadStr()}`);
   }
   return s;
 }
@@ -380,20 +397,25 @@ async function phaseVersion() {
   const hf = which('hyperfine');
   const keelCmd = `${process.execPath} ${KEEL} --version`;
   const nodeCmd = `${process.execPath} -e 0`;
+  const empty = path.join(WORK, 'empty.mjs');
+  fs.writeFileSync(empty, '');
+  const emptyCmd = `${process.execPath} ${empty}`;
   if (hf) {
     const json = path.join(WORK, 'hyperfine.json');
-    await run([hf, '-N', '--warmup', '3', '--runs', '20', '--export-json', json, keelCmd, nodeCmd]);
+    await run([hf, '-N', '--warmup', '3', '--runs', '20', '--export-json', json, keelCmd, nodeCmd, emptyCmd]);
     const res = JSON.parse(fs.readFileSync(json, 'utf8')).results;
-    return { method: 'hyperfine -N --warmup 3 --runs 20 (median)', keel: res[0].median * 1000, node: res[1].median * 1000, keelMean: res[0].mean * 1000, nodeMean: res[1].mean * 1000 };
+    return { method: 'hyperfine -N --warmup 3 --runs 20 (median)', keel: res[0].median * 1000, node: res[1].median * 1000, empty: res[2].median * 1000, keelMean: res[0].mean * 1000, nodeMean: res[1].mean * 1000 };
   }
   const k = [];
   const n = [];
+  const e = [];
   for (let i = 0; i < 3; i++) await run([process.execPath, KEEL, '--version']);
   for (let i = 0; i < 20; i++) {
     k.push((await run([process.execPath, KEEL, '--version'])).ms);
     n.push((await run([process.execPath, '-e', '0'])).ms);
+    e.push((await run([process.execPath, empty])).ms);
   }
-  return { method: '20 interleaved runs each, median (hyperfine not found)', keel: median(k), node: median(n) };
+  return { method: '20 interleaved runs each, median (hyperfine not found)', keel: median(k), node: median(n), empty: median(e) };
 }
 
 // --- S3 (s3rver child process)
@@ -426,6 +448,11 @@ async function startS3rver(dir, bucket) {
   };
 }
 
+/** the last output line matching `re` (keel/dvc may print warnings after the summary) */
+function lastLine(r, re) {
+  const lines = (r.stdout + '\n' + r.stderr).split('\n').map((l) => l.trim()).filter(Boolean);
+  return [...lines].reverse().find((l) => re.test(l)) ?? lines[lines.length - 1] ?? '';
+}
 const countFrom = (out, re, fallback) => {
   const m = re.exec(out);
   return m ? Number(m[1]) : fallback;
@@ -458,10 +485,10 @@ async function phaseS3(tool, { runs }) {
       const q = await run(T(tool, 'pull'), { cwd: clone, env, rss: true });
       s.pull.push(q.ms);
       s.pullObjs.push(countFrom(q.stdout + q.stderr, /(\d+) files? fetched/, expected));
-      s.pushOut = (p.stdout + p.stderr).trim().split('\n').slice(-1)[0];
-      s.pullOut = (q.stdout + q.stderr).trim().split('\n').slice(-1)[0];
+      s.pushOut = lastLine(p, /pushed|up to date/i);
+      s.pullOut = lastLine(q, /fetched|added|up to date/i);
       log(`  ${tool.name} s3 run ${i + 1}/${runs}: push ${s.pushObjs[i]} obj in ${(p.ms / 1000).toFixed(2)} s, pull ${s.pullObjs[i]} obj in ${(q.ms / 1000).toFixed(2)} s`);
-      if (tool === keelTool) {
+      if (tool === keelTool && i === 0) {
         const ref = path.join(ROOT, 'bench', 's3-ref.mjs');
         const rp = JSON.parse((await run([process.execPath, ref, 'put', srv.endpoint, bucket, `ref${i}`, path.join(repo, 'data'), '16'], { env })).stdout);
         const rg = JSON.parse((await run([process.execPath, ref, 'get', srv.endpoint, bucket, `ref${i}`, path.join(repo, 'data'), '16'], { env })).stdout);
@@ -537,6 +564,8 @@ async function main() {
     if (ensureDataset(name)) log(`  generated ${name} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   const cold = !NO_COLD && canDropCaches();
+  const loadStart = os.loadavg();
+  if (loadStart[0] > os.cpus().length) log(`WARNING: load average ${loadStr()} on ${os.cpus().length} cpus: other work is running, timings will be noisy`);
   const n10k = DATASETS.small10k.dirs * DATASETS.small10k.perDir;
   const main = path.join(WORK, 'keel-main');
   const remote = path.join(WORK, 'keel-remote');
@@ -551,7 +580,7 @@ async function main() {
     addRow({
       id: '1', metric: `add ${n10k} x 4 KiB (warm, median of ${RUNS})`, unit: 's', keel: median(add10k.tool) / 1000, ref: median(add10k.ref) / 1000,
       target: { kind: 'ratio<=', value: 1.5 }, keelCmd: `${kc} add data   (fresh repo each run; 'data' = 100 dirs x 100 files)`, refCmd: `sh -c '${REF_ADD_TREE}'`,
-      samples: { keel: add10k.tool, ref: add10k.ref },
+      note: cpuNote(add10k), samples: { keel: add10k.tool, ref: add10k.ref, keelCpu: add10k.cpu, refCpu: add10k.refCpu, load1: add10k.load },
     });
     await run(T(keelTool, 'remote', 'add', '-d', 'store', remote), { cwd: main });
     await gitCommitAll(main);
@@ -578,8 +607,8 @@ async function main() {
     log(`4. keel push / pull, local remote (${RUNS} runs) ...`);
     try {
       pp = await phasePushPull(keelTool, { repo: main, remote, clone, runs: RUNS, withRef: true });
-      addRow({ id: '4a', metric: `push ${n10k} files, local remote (median of ${RUNS})`, unit: 's', keel: median(pp.push) / 1000, ref: median(pp.refPush) / 1000, target: { kind: 'ratio<=', value: 3 }, keelCmd: `${kc} push   (empty remote dir each run) -> ${JSON.stringify(pp.pushOut)}`, refCmd: `sh -c '${REF_CP_TREE}'`, samples: { keel: pp.push, ref: pp.refPush } });
-      addRow({ id: '4b', metric: `pull ${n10k} files, local remote, fresh clone (median of ${RUNS})`, unit: 's', keel: median(pp.pull) / 1000, ref: median(pp.refPull) / 1000, target: { kind: 'ratio<=', value: 3 }, keelCmd: `git clone main clone && cd clone && ${kc} pull (timed: pull only) -> ${JSON.stringify(pp.pullOut)}`, refCmd: `sh -c '${REF_CP_TREE}'`, samples: { keel: pp.pull, ref: pp.refPull } });
+      addRow({ id: '4a', metric: `push ${n10k} files, local remote (median of ${RUNS})`, unit: 's', keel: median(pp.push) / 1000, ref: median(pp.refPush) / 1000, target: { kind: 'ratio<=', value: 3 }, keelCmd: `${kc} push   (empty remote dir each run) -> ${JSON.stringify(pp.pushOut)}`, refCmd: `sh -c '${REF_CP_TREE}'`, note: `cpu keel ${fmtMs(median(pp.pushCpu))}; paired wall ratio ${pairedRatio(pp.push, pp.refPush).toFixed(2)}x`, samples: { keel: pp.push, ref: pp.refPush, keelCpu: pp.pushCpu, load1: pp.load } });
+      addRow({ id: '4b', metric: `pull ${n10k} files, local remote, fresh clone (median of ${RUNS})`, unit: 's', keel: median(pp.pull) / 1000, ref: median(pp.refPull) / 1000, target: { kind: 'ratio<=', value: 3 }, keelCmd: `git clone main clone && cd clone && ${kc} pull (timed: pull only) -> ${JSON.stringify(pp.pullOut)}`, refCmd: `sh -c '${REF_CP_TREE}'`, note: `cpu keel ${fmtMs(median(pp.pullCpu))}; paired wall ratio ${pairedRatio(pp.pull, pp.refPull).toFixed(2)}x`, samples: { keel: pp.pull, ref: pp.refPull, keelCpu: pp.pullCpu, load1: pp.load } });
       const st = await phaseStatus(keelTool, clone, 3);
       addRow({ id: '4c', metric: 'status, no-op, in the clone right after pull', unit: 's', keel: st.first / 1000, target: { kind: 'abs<=', value: 0.3 }, keelCmd: `${kc} status  (first run after pull; later runs median ${(st.med / 1000).toFixed(2)} s)` });
     } catch (e) {
@@ -589,7 +618,7 @@ async function main() {
 
   // 7. peak RSS (from the runs above)
   if (add10k)
-    addRow({ id: '7a', metric: 'peak RSS, add 10k (max over runs)', unit: 'MB', keel: Math.max(...add10k.rss), ref: Math.max(...add10k.refRss), target: { kind: 'abs<=', value: 200 }, keelCmd: `${kc} add data`, refCmd: 'md5sum+cp (max of the sh process tree)', note: `measured with ${RSS_METHOD}` });
+    addRow({ id: '7a', metric: 'peak RSS, add 10k (max over runs)', unit: 'MB', keel: Math.max(...add10k.rss), ref: Math.max(...add10k.refRss), ratio: NaN, target: { kind: 'abs<=', value: 200 }, keelCmd: `${kc} add data`, refCmd: 'md5sum+cp (max of the sh process tree)', note: `measured with ${RSS_METHOD}` });
   if (pp) {
     addRow({ id: '7b', metric: 'peak RSS, pull 10k (max over runs)', unit: 'MB', keel: Math.max(...pp.pullRss), target: { kind: 'abs<=', value: 200 }, keelCmd: `${kc} pull`, note: `measured with ${RSS_METHOD}` });
     addRow({ id: '7c', metric: 'peak RSS, push 10k (max over runs)', unit: 'MB', keel: Math.max(...pp.pushRss), keelCmd: `${kc} push` });
@@ -600,6 +629,8 @@ async function main() {
   try {
     const v = await phaseVersion();
     addRow({ id: '6', metric: 'startup: --version vs node -e 0', unit: 's', keel: v.keel / 1000, ref: v.node / 1000, target: { kind: 'ratio<=', value: 1.5 }, keelCmd: `${kc} --version`, refCmd: 'node -e 0', note: v.method });
+    if (Number.isFinite(v.empty))
+      addRow({ id: '6b', metric: 'startup: --version vs node <empty .mjs>', unit: 's', keel: v.keel / 1000, ref: v.empty / 1000, keelCmd: `${kc} --version`, refCmd: 'node bench/out/work/empty.mjs', note: 'info only: `node -e 0` takes the eval path, which can be slower than loading an empty ES module' });
   } catch (e) {
     errorRow('6', 'startup', e, { kind: 'ratio<=', value: 1.5 });
   }
@@ -611,7 +642,7 @@ async function main() {
       try {
         restore('small10k');
         const c = await phaseAddCold(keelTool, { dataset: 'small10k', target: 'data', refCmd: REF_ADD_TREE, repo: path.join(WORK, 'keel-cold') });
-        addRow({ id: '1c', metric: `add ${n10k} x 4 KiB (cold cache, 1 run)`, unit: 's', keel: c.tool / 1000, ref: c.ref / 1000, target: { kind: 'ratio<=', value: 1.5 }, keelCmd: `${kc} add data`, refCmd: `sh -c '${REF_ADD_TREE}'`, note: 'sync; echo 3 > /proc/sys/vm/drop_caches before each side (node + keel modules are read cold too)' });
+        addRow({ id: '1c', metric: `add ${n10k} x 4 KiB (cold cache, 1 run)`, unit: 's', keel: c.tool / 1000, ref: c.ref / 1000, target: { kind: 'ratio<=', value: 1.5 }, keelCmd: `${kc} add data`, refCmd: `sh -c '${REF_ADD_TREE}'`, note: `sync; echo 3 > /proc/sys/vm/drop_caches before each side (node + keel modules are read cold too); cpu keel ${fmtMs(c.cpu)} vs ref ${fmtMs(c.refCpu)}` });
       } catch (e) {
         errorRow('1c', 'add 10k cold', e, { kind: 'ratio<=', value: 1.5 });
       }
@@ -631,10 +662,10 @@ async function main() {
       const b = await phaseAdd(keelTool, { dataset: 'big', target: 'big.bin', refCmd: REF_ADD_FILE, repo, runs: RUNS, withRef: true });
       restore('big');
       rmrf(repo);
-      addRow({ id: '2', metric: `add 1 GiB random file (warm, median of ${RUNS})`, unit: 's', keel: median(b.tool) / 1000, ref: median(b.ref) / 1000, target: { kind: 'ratio<=', value: 1.0 }, keelCmd: `${kc} add big.bin`, refCmd: `sh -c '${REF_ADD_FILE}'`, note: `peak RSS ${Math.max(...b.rss).toFixed(0)} MB`, samples: { keel: b.tool, ref: b.ref } });
+      addRow({ id: '2', metric: `add 1 GiB random file (warm, median of ${RUNS})`, unit: 's', keel: median(b.tool) / 1000, ref: median(b.ref) / 1000, target: { kind: 'ratio<=', value: 1.0 }, keelCmd: `${kc} add big.bin`, refCmd: `sh -c '${REF_ADD_FILE}'`, note: `peak RSS ${Math.max(...b.rss).toFixed(0)} MB; ${cpuNote(b)}`, samples: { keel: b.tool, ref: b.ref, keelCpu: b.cpu, refCpu: b.refCpu, load1: b.load } });
       if (cold) {
         const c = await phaseAddCold(keelTool, { dataset: 'big', target: 'big.bin', refCmd: REF_ADD_FILE, repo });
-        addRow({ id: '2c', metric: 'add 1 GiB random file (cold cache, 1 run)', unit: 's', keel: c.tool / 1000, ref: c.ref / 1000, target: { kind: 'ratio<=', value: 1.0 }, keelCmd: `${kc} add big.bin`, refCmd: `sh -c '${REF_ADD_FILE}'` });
+        addRow({ id: '2c', metric: 'add 1 GiB random file (cold cache, 1 run)', unit: 's', keel: c.tool / 1000, ref: c.ref / 1000, target: { kind: 'ratio<=', value: 1.0 }, keelCmd: `${kc} add big.bin`, refCmd: `sh -c '${REF_ADD_FILE}'`, note: `cpu keel ${fmtMs(c.cpu)} vs ref ${fmtMs(c.refCpu)}` });
       }
     } catch (e) {
       errorRow('2', 'add 1 GiB', e, { kind: 'ratio<=', value: 1.0 });
@@ -653,8 +684,8 @@ async function main() {
       const s = await phaseS3(keelTool, { runs: RUNS });
       extra.s3 = s;
       const note = `${n2k} x 4 KiB files (not 10k: s3rver is slow), s3rver 3.7.1 as a child process on 127.0.0.1 sharing the 2 cores; reference = raw @aws-sdk/client-s3, 16 concurrent (bench/s3-ref.mjs)`;
-      addRow({ id: '5a', metric: `S3 push ${n2k} files (median of ${RUNS})`, unit: 'obj/s', keel: s.pushRate, ref: median(s.refPut), target: { kind: 'abs>=', value: 300 }, keelCmd: `${kc} push  (remote s3://bench/runN, endpointurl ${s.endpoint}) -> ${JSON.stringify(s.pushOut)}`, refCmd: 'node bench/s3-ref.mjs put ... 16 (PutObject per file)', note, samples: { keelMs: s.push, objs: s.pushObjs, refPut: s.refPut } });
-      addRow({ id: '5b', metric: `S3 pull ${n2k} files, fresh clone (median of ${RUNS})`, unit: 'obj/s', keel: s.pullRate, ref: median(s.refGet), target: { kind: 'abs>=', value: 300 }, keelCmd: `${kc} pull -> ${JSON.stringify(s.pullOut)}  (includes checkout of the files)`, refCmd: 'node bench/s3-ref.mjs get ... 16 (GetObject per file)', samples: { keelMs: s.pull, objs: s.pullObjs, refGet: s.refGet } });
+      addRow({ id: '5a', metric: `S3 push ${n2k} files (median of ${RUNS})`, unit: 'obj/s', keel: s.pushRate, ref: median(s.refPut), target: { kind: 'abs>=', value: 300 }, keelCmd: `${kc} push  (remote s3://bench/runN, endpointurl ${s.endpoint}) -> ${JSON.stringify(s.pushOut)}`, refCmd: 'node bench/s3-ref.mjs put <endpoint> bench refN <repo>/data 16  (PutObject per file, 1 run)', note, samples: { keelMs: s.push, objs: s.pushObjs, refPut: s.refPut } });
+      addRow({ id: '5b', metric: `S3 pull ${n2k} files, fresh clone (median of ${RUNS})`, unit: 'obj/s', keel: s.pullRate, ref: median(s.refGet), target: { kind: 'abs>=', value: 300 }, keelCmd: `${kc} pull -> ${JSON.stringify(s.pullOut)}  (includes checkout of the files)`, refCmd: 'node bench/s3-ref.mjs get <endpoint> bench refN <repo>/data 16  (GetObject per file, 1 run)', samples: { keelMs: s.pull, objs: s.pullObjs, refGet: s.refGet } });
     } catch (e) {
       errorRow('5', 'S3 push/pull', e, { kind: 'abs>=', value: 300 });
     }
@@ -674,13 +705,13 @@ async function main() {
       await gitCommitAll(dmain);
       const st = await phaseStatus(dvcTool, dmain);
       const p = await phasePushPull(dvcTool, { repo: dmain, remote: dremote, clone: dclone, runs: RUNS, withRef: false });
-      const peer = (id, metric, dvcMs, keelMs, cmd) =>
-        rows.push({ id, metric, unit: 's', keel: keelMs / 1000, ref: dvcMs / 1000, ratio: keelMs / dvcMs, keelCmd: cmd, note: `reference = dvc ${dv}; keel speed-up ${(dvcMs / keelMs).toFixed(2)}x`, peer: true });
-      if (add10k) peer('8a', 'vs DVC: add 10k', median(a.tool), median(add10k.tool), 'dvc add data');
-      if (extra.status) peer('8b', 'vs DVC: status no-op', st.med, extra.status.med, 'dvc status');
+      const peer = (id, metric, dvcMs, keelMs, sub) =>
+        rows.push({ id, metric, unit: 's', keel: keelMs / 1000, ref: dvcMs / 1000, ratio: keelMs / dvcMs, keelCmd: `${keelTool.show} ${sub}`, refCmd: `${dvcPath} ${sub}  (same protocol, median of ${RUNS})`, note: `reference = ${dv}; keel speed-up ${(dvcMs / keelMs).toFixed(2)}x`, peer: true });
+      if (add10k) peer('8a', 'vs DVC: add 10k', median(a.tool), median(add10k.tool), 'add data');
+      if (extra.status) peer('8b', 'vs DVC: status no-op (median of 5)', st.med, extra.status.med, 'status');
       if (pp) {
-        peer('8c', 'vs DVC: push 10k local', median(p.push), median(pp.push), 'dvc push');
-        peer('8d', 'vs DVC: pull 10k local', median(p.pull), median(pp.pull), 'dvc pull');
+        peer('8c', 'vs DVC: push 10k local', median(p.push), median(pp.push), 'push');
+        peer('8d', 'vs DVC: pull 10k local', median(p.pull), median(pp.pull), 'pull');
       }
       extra.dvc = { version: dv, add: a, status: st, pushpull: p };
     } catch (e) {
@@ -714,9 +745,11 @@ async function main() {
     coldCache: cold,
     rssMethod: RSS_METHOD,
     dvc: dvcPath ?? null,
+    loadavgStart: loadStart.map((x) => +x.toFixed(2)),
+    loadavgEnd: os.loadavg().map((x) => +x.toFixed(2)),
     totalSeconds: +((performance.now() - t0Global) / 1000).toFixed(1),
   };
-  const header = `keel benchmarks — ${env.date}, node ${env.node}, ${env.cpus} cpus, keel ${commit}, ${RUNS} runs/median, data on ${rel(DATA)} (${fsType(DATA)}), total ${env.totalSeconds} s`;
+  const header = `keel benchmarks — ${env.date}, node ${env.node}, ${env.cpus} cpus, keel ${commit}, ${RUNS} runs/median, data on ${rel(DATA)} (${fsType(DATA)}), total ${env.totalSeconds} s, load avg ${env.loadavgStart.join('/')} at start, ${env.loadavgEnd.join('/')} at end`;
   printTable(header);
   fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ env, rows, extra }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${rel(path.join(OUT, 'results.json'))}\n`);

@@ -2,14 +2,62 @@
  * A real s3rver (in-process S3-compatible server) on 127.0.0.1, a free port and a temp directory,
  * for integration tests. s3rver accepts any signature but checks the access key id: only
  * S3RVER/S3RVER (what `env` holds) is known, any other id answers 403 InvalidAccessKeyId.
+ * Known s3rver 3.7.1 limits on Node >= 17: ListObjectsV2 pagination answers 500 (its continuation
+ * token uses DES, which OpenSSL 3 refuses), so paginate with the `listobjects` (V1) setting.
  */
-import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
-const require = createRequire(import.meta.url);
+
+interface StoreObject {
+  bucket: string;
+  key: string;
+  content: Readable | Buffer;
+  metadata: Record<string, string>;
+}
+interface FilesystemStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+}
+
+/**
+ * s3rver 3.7.1's FilesystemStore.putObject resolves when its md5 Transform finishes, before the
+ * file write stream has flushed, so a PUT can be acknowledged before its bytes are on disk and a
+ * GET right after it may read the old or a truncated object. Replace it with a version that
+ * acknowledges only once the object is written (temp file + rename, then metadata).
+ */
+function patchS3rverStore(): void {
+  const Store = require('s3rver/lib/stores/filesystem') as { prototype: Record<string, unknown> };
+  if (Store.prototype.keelPatched) return;
+  Store.prototype.keelPatched = true;
+  Store.prototype.putObject = async function putObject(this: FilesystemStore, object: StoreObject) {
+    const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+    await fsp.mkdir(path.dirname(objectPath), { recursive: true });
+    const hash = createHash('md5');
+    let size = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const tmp = `${objectPath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+    await pipeline(source, count, createWriteStream(tmp));
+    await fsp.rename(tmp, objectPath);
+    const md5 = hash.digest('hex');
+    await this.putMetadata(object.bucket, object.key, object.metadata, md5);
+    return { size, md5 };
+  };
+}
 
 export interface S3rverHandle {
   /** e.g. `http://127.0.0.1:41234` */
@@ -20,22 +68,33 @@ export interface S3rverHandle {
   close(): Promise<void>;
 }
 
-/** Start s3rver with one empty bucket (default 'keel-test'). Always `close()` it. */
+/**
+ * Start s3rver with one empty bucket (default 'keel-test') in a child process — tests that run
+ * the CLI with spawnSync block their own event loop, so the server must not live in it. Always
+ * `close()` it (in `after`); it also stops if the test process dies (its stdin closes).
+ */
 export async function startS3rver(bucket = 'keel-test'): Promise<S3rverHandle> {
-  // s3rver is CommonJS without types.
-  const S3rver = require('s3rver') as new (opts: Record<string, unknown>) => {
-    run(): Promise<AddressInfo>;
-    close(): Promise<void>;
-  };
   const directory = await fsp.mkdtemp(path.join(os.tmpdir(), 'keel-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] });
-  const { port } = await server.run();
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./s3rver-main.cjs', import.meta.url)), directory, bucket], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /^(\d+)\n/.exec(buf);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited early (code ${code})`)));
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
     env: { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' },
     async close() {
-      await server.close();
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
       await fsp.rm(directory, { recursive: true, force: true });
     },
   };
