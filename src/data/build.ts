@@ -86,6 +86,13 @@ export interface BuildOptions {
   name?: HashName;
   ignore?: IgnoreFilter;
   onFile?: (bytes: number) => void;
+  /** counts files read and hashed vs answered by the hash state (for -v and tests) */
+  stats?: HashStats;
+}
+
+export interface HashStats {
+  hashed: number;
+  fromState: number;
 }
 
 /** Hash (and optionally store) the file or directory at `abs`. */
@@ -120,6 +127,10 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
 
 async function hashOne(abs: string, st: fs.Stats, o: BuildOptions, name: HashName): Promise<string> {
   const known = name === 'md5' ? o.state.get(st) : undefined;
+  if (o.stats) {
+    if (known) o.stats.fromState++;
+    else o.stats.hashed++;
+  }
   if (o.commit && name === 'md5') return (await o.cache.addFile(abs, st, known)).md5;
   if (known) return known;
   const r = st.size <= SMALL_FILE ? hashFileSync(abs, name) : await hashFile(abs, name);

@@ -55,7 +55,9 @@ export async function add(repo: Repo, o: AddOptions, io: Io): Promise<AddResult>
         });
     if (repo.git) await assertNotGitTracked(repo.git, dest, repo.rel(dest));
     const bar = io.progress(`Adding ${repo.display(dest)}`, undefined, 'files');
+    const stats = { hashed: 0, fromState: 0 };
     const built = await buildOutput(src, {
+      stats,
       repoRoot: repo.root,
       cache: repo.cache,
       state: repo.state,
@@ -64,6 +66,7 @@ export async function add(repo: Repo, o: AddOptions, io: Io): Promise<AddResult>
       onFile: () => bar.tick(),
     });
     bar.done();
+    io.debug(`add ${repo.rel(dest)}: hashed ${stats.hashed} file(s), ${stats.fromState} answered by the hash state`);
     if (o.out) {
       // copy the external data into the workspace from the cache
       if (o.noCommit) throw new UsageError('--out needs the data in the cache: drop --no-commit');

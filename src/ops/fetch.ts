@@ -10,6 +10,7 @@ export async function fetch(repo: Repo, o: SyncOptions, io: Io): Promise<SyncRes
   const res: SyncResult = { transferred: 0, failed: [] };
   for (const [remoteName, refs] of used.byRemote) {
     const r = await repo.remote(o.remote ?? (remoteName || undefined));
+    io.debug(`fetch: ${refs.length} used output object(s) from remote '${r.name}' (${r.backend.url}), ${o.jobs ?? r.jobs} jobs`);
     const bar = io.progress(`Fetching from '${r.name}'`, undefined, 'objects');
     const t = await fetchObjects(repo.cache, r.backend, refs, { jobs: o.jobs ?? r.jobs, remoteName: r.name, onProgress: (d, tot) => bar.update(d, tot) });
     bar.done();

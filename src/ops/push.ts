@@ -20,6 +20,7 @@ export async function push(repo: Repo, o: SyncOptions, io: Io): Promise<SyncResu
   const res: SyncResult = { transferred: 0, failed: [] };
   for (const [remoteName, refs] of used.byRemote) {
     const r = await repo.remote(o.remote ?? (remoteName || undefined));
+    io.debug(`push: ${refs.length} used output object(s) for remote '${r.name}' (${r.backend.url}), ${o.jobs ?? r.jobs} jobs`);
     const bar = io.progress(`Pushing to '${r.name}'`, undefined, 'objects');
     const t = await pushObjects(repo.cache, r.backend, refs, { jobs: o.jobs ?? r.jobs, onProgress: (d, tot) => bar.update(d, tot) });
     bar.done();

@@ -3,7 +3,7 @@
  * and with `cloud`, cache vs remote (new / deleted / missing) per object, as DVC reports them.
  */
 import * as fs from 'node:fs';
-import { buildOutput } from '../data/build.js';
+import { buildOutput, type HashStats } from '../data/build.js';
 import { isDirOid } from '../data/oid.js';
 import { parseTree } from '../data/tree.js';
 import { readManifest, remoteHas, type ObjRef } from '../data/transfer.js';
@@ -17,10 +17,10 @@ export type OutStatus = 'modified' | 'deleted' | 'not in cache';
 /** DVC's `status --json` shape: { "data.dvc": [{ "changed outs": { "data": "modified" } }] } */
 export type StatusResult = Record<string, ({ 'changed outs': Record<string, OutStatus> } | string)[]>;
 
-export async function outputStatus(repo: Repo, out: Output): Promise<OutStatus | undefined> {
+export async function outputStatus(repo: Repo, out: Output, stats?: HashStats): Promise<OutStatus | undefined> {
   if (!fs.existsSync(out.abs)) return 'deleted';
   if (!out.oid) return 'modified';
-  const built = await buildOutput(out.abs, { repoRoot: repo.root, cache: repo.cache, state: repo.state, commit: false, name: out.hashName, ignore: repo.ignore });
+  const built = await buildOutput(out.abs, { repoRoot: repo.root, cache: repo.cache, state: repo.state, commit: false, name: out.hashName, ignore: repo.ignore, stats });
   if (built.oid !== out.oid) return 'modified';
   if (out.cache && !cacheComplete(repo, out.oid, out.hashName)) return 'not in cache';
   return undefined;
@@ -33,10 +33,11 @@ function cacheComplete(repo: Repo, oid: string, name: Output['hashName']): boole
   return entries.every((e) => repo.cache.check(e.md5, name) === 'ok');
 }
 
-export async function status(repo: Repo, o: { targets?: string[] }, _io: Io): Promise<StatusResult> {
+export async function status(repo: Repo, o: { targets?: string[] }, io: Io): Promise<StatusResult> {
   const res: StatusResult = {};
+  const stats: HashStats = { hashed: 0, fromState: 0 };
   for (const out of selectOutputs(repo, o.targets)) {
-    const s = await outputStatus(repo, out);
+    const s = await outputStatus(repo, out, stats);
     if (!s) continue;
     const key = out.stage ? (repo.rel(out.declaredIn) === 'dvc.yaml' ? out.stage : `${repo.rel(out.declaredIn)}:${out.stage}`) : repo.rel(out.declaredIn);
     const list = (res[key] ??= []);
@@ -47,6 +48,7 @@ export async function status(repo: Repo, o: { targets?: string[] }, _io: Io): Pr
     }
     entry['changed outs'][out.defPath] = s;
   }
+  io.debug(`status: hashed ${stats.hashed} file(s), ${stats.fromState} unchanged file(s) answered by the hash state`);
   return res;
 }
 

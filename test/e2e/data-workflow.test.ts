@@ -345,3 +345,34 @@ describe('gc', () => {
     assert.ok(!fs.readFileSync(path.join(dir, 'data.dvc'), 'utf8').includes(v1.split('\n')[1]));
   });
 });
+
+describe('hash state', () => {
+  const hashedCount = (stderr: string): number => Number(/status: hashed (\d+) file/.exec(stderr)?.[1] ?? -1);
+  test('an unchanged file is never re-hashed: not after a move of the repo, not after a fresh clone + pull', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 50; i++) files[`data/f${i}`] = `v${i}`;
+    const [dir] = keelRepoWithRemote(files);
+    keelOk(dir, ['add', 'data']);
+    assert.equal(hashedCount(keelOk(dir, ['status', '-v']).stderr), 0);
+    // moving the repository keeps inodes and mtimes: still nothing to hash
+    const moved = path.join(makeTempDir(), 'moved');
+    fs.renameSync(dir, moved);
+    const st = keelOk(moved, ['status', '-v']);
+    assert.equal(st.stdout, 'Data and pipelines are up to date.\n');
+    assert.equal(hashedCount(st.stderr), 0);
+    // one changed file is the only one hashed
+    fs.writeFileSync(path.join(moved, 'data/f7'), 'changed');
+    assert.equal(hashedCount(keelOk(moved, ['status', '-v']).stderr), 1);
+    fs.writeFileSync(path.join(moved, 'data/f7'), 'v7');
+    keelOk(moved, ['push']);
+    git(moved, 'add', '-A');
+    git(moved, 'commit', '-qm', 'x');
+    // a fresh clone: pull records what it writes, so status hashes nothing
+    const clone = path.join(makeTempDir(), 'c');
+    git(path.dirname(clone), 'clone', '-q', moved, 'c');
+    keelOk(clone, ['pull']);
+    const st2 = keelOk(clone, ['status', '-v']);
+    assert.equal(st2.stdout, 'Data and pipelines are up to date.\n');
+    assert.equal(hashedCount(st2.stderr), 0);
+  });
+});
