@@ -543,6 +543,8 @@ function printTable(header) {
     if (r.keelCmd) out.push(`      keel: ${r.keelCmd}`);
     if (r.refCmd) out.push(`      ref:  ${r.refCmd}`);
     if (r.note) out.push(`      note: ${r.note}`);
+    const sp = (xs) => xs.map((x) => (x / 1000).toFixed(2)).join(' / ');
+    if (r.samples?.keel?.length > 1) out.push(`      runs (s): keel ${sp(r.samples.keel)}${r.samples.ref ? `; ref ${sp(r.samples.ref)}` : ''}`);
   });
   const pass = rows.filter((r) => r.pass === true).length;
   const fail = rows.filter((r) => r.pass === false).length;

@@ -190,7 +190,7 @@ describe('status, checkout, commit', () => {
     assert.equal(r2.code, 14);
     assert.equal(fs.readFileSync(path.join(dir, 'data/a'), 'utf8'), 'local edit');
     const r3 = keelOk(dir, ['checkout', '-f']);
-    assert.match(r3.stdout, /M\tdata\/a/);
+    assert.match(r3.stdout, /M\tdata\/\n/);
     assert.equal(fs.readFileSync(path.join(dir, 'data/a'), 'utf8'), 'v1');
     assert.equal(fs.readFileSync(path.join(dir, 'data/b'), 'utf8'), 'keep');
     assert.equal(fs.readFileSync(path.join(dir, 'f.txt'), 'utf8'), 'file');
@@ -258,7 +258,7 @@ describe('push, pull, fetch with a local remote', () => {
     const c = path.join(clone, 'c');
     assert.match(keelOk(c, ['status', '-c']).stdout, /\tdeleted:            data\/a.txt/);
     const r = keelOk(c, ['pull']);
-    assert.match(r.stdout, /A\tdata\/a\.txt/);
+    assert.match(r.stdout, /A\tdata\/\nA\tmodel\.bin\n4 files fetched and 2 files added/);
     assert.deepEqual(listFiles(path.join(c, 'data')), listFiles(path.join(dir, 'data')));
     assert.equal(fs.readFileSync(path.join(c, 'model.bin'), 'utf8'), 'M');
     assert.equal(keelOk(c, ['status']).stdout, 'Data and pipelines are up to date.\n');

@@ -1,63 +1,15 @@
 /**
- * A real s3rver (in-process S3-compatible server) on 127.0.0.1, a free port and a temp directory,
+ * A real s3rver (S3-compatible server, in a child process) on 127.0.0.1, a free port and a temp directory,
  * for integration tests. s3rver accepts any signature but checks the access key id: only
  * S3RVER/S3RVER (what `env` holds) is known, any other id answers 403 InvalidAccessKeyId.
  * Known s3rver 3.7.1 limits on Node >= 17: ListObjectsV2 pagination answers 500 (its continuation
  * token uses DES, which OpenSSL 3 refuses), so paginate with the `listobjects` (V1) setting.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-
-
-interface StoreObject {
-  bucket: string;
-  key: string;
-  content: Readable | Buffer;
-  metadata: Record<string, string>;
-}
-interface FilesystemStore {
-  getResourcePath(bucket: string, key: string, resource: string): string;
-  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
-}
-
-/**
- * s3rver 3.7.1's FilesystemStore.putObject resolves when its md5 Transform finishes, before the
- * file write stream has flushed, so a PUT can be acknowledged before its bytes are on disk and a
- * GET right after it may read the old or a truncated object. Replace it with a version that
- * acknowledges only once the object is written (temp file + rename, then metadata).
- */
-function patchS3rverStore(): void {
-  const Store = require('s3rver/lib/stores/filesystem') as { prototype: Record<string, unknown> };
-  if (Store.prototype.keelPatched) return;
-  Store.prototype.keelPatched = true;
-  Store.prototype.putObject = async function putObject(this: FilesystemStore, object: StoreObject) {
-    const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
-    await fsp.mkdir(path.dirname(objectPath), { recursive: true });
-    const hash = createHash('md5');
-    let size = 0;
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
-    const tmp = `${objectPath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
-    await pipeline(source, count, createWriteStream(tmp));
-    await fsp.rename(tmp, objectPath);
-    const md5 = hash.digest('hex');
-    await this.putMetadata(object.bucket, object.key, object.metadata, md5);
-    return { size, md5 };
-  };
-}
 
 export interface S3rverHandle {
   /** e.g. `http://127.0.0.1:41234` */
