@@ -53,6 +53,9 @@ function mainHelp(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The AWS SDK warns on every S3 command that future releases need Node 22; keel pins a
+  // release that supports Node 20, so the warning is noise for keel users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const first = argv[0];
   if (first === '--version' || first === '-V') {
     process.stdout.write(version() + '\n');

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileFormatError, NotFoundError, PathError } from '../errors/index.js';
 import { toPosix } from '../util/paths.js';
+import { isTempName } from '../util/fs.js';
 import { hashFile, hashFileSync, SMALL_FILE, type HashName } from './hash.js';
 import type { LocalCache } from './cache.js';
 import type { HashState } from './state.js';
@@ -30,7 +31,7 @@ export interface WalkedFile {
  * Every regular file under `dir` (symlinks followed), minus ignored paths. Empty directories leave
  * no trace, as in DVC. A `.dvcignore` inside a tracked directory is an error, as in DVC.
  */
-export function walkFiles(repoRoot: string, dir: string, ignore?: IgnoreFilter): WalkedFile[] {
+export function walkFiles(repoRoot: string, dir: string, ignore?: IgnoreFilter, temps?: string[]): WalkedFile[] {
   const out: WalkedFile[] = [];
   const rootRel = toPosix(path.relative(repoRoot, dir));
   const visit = (absDir: string, relDir: string): void => {
@@ -52,6 +53,11 @@ export function walkFiles(repoRoot: string, dir: string, ignore?: IgnoreFilter):
       if (ignore?.isIgnored(rootRel ? `${rootRel}/${rel}` : rel, isDir)) continue;
       if (isDir) {
         visit(abs, rel);
+        continue;
+      }
+      if (isTempName(d.name)) {
+        // a temp file of a killed keel checkout: never data, removed by the next checkout
+        temps?.push(abs);
         continue;
       }
       if (d.name === '.dvcignore')

@@ -195,6 +195,28 @@ export class LocalCache {
     this.state.set(fs.statSync(dest), want);
   }
 
+  /**
+   * Copy a small object to `dest` (another object store on the local disk), checking its hash on
+   * the way: read once, hash, write a temp file beside `dest`, rename. Throws CorruptObjectError
+   * (and writes nothing) when the cache copy does not hash to `oid`.
+   */
+  copyOutVerifiedSync(oid: string, name: HashName, dest: string, knownDirs: Set<string>): void {
+    const buf = fs.readFileSync(this.path(oid, name));
+    const isDir = oid.endsWith('.dir');
+    const h = newHasher(isDir ? 'md5' : name);
+    h.update(buf);
+    const got = h.digest('hex');
+    if (got !== (isDir ? oid.slice(0, -4) : oid)) throw new CorruptObjectError('the cache', oid, got);
+    const dir = path.dirname(dest);
+    if (!knownDirs.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      knownDirs.add(dir);
+    }
+    const tmp = tempNameFor(dest);
+    fs.writeFileSync(tmp, buf, { mode: 0o444 });
+    fs.renameSync(tmp, dest);
+  }
+
   /** Every object oid in the cache (both layouts). */
   *listObjects(): Generator<{ value: string; name: HashName }> {
     for (const [base, name] of [

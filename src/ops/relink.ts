@@ -80,7 +80,10 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
   }
   const listed = new Set(entries.map((e) => e.relpath));
   if (st?.isDirectory()) {
-    for (const f of walkFiles(repo.root, out.abs, repo.ignore)) {
+    const temps: string[] = [];
+    const present = walkFiles(repo.root, out.abs, repo.ignore, temps);
+    for (const t of temps) fs.rmSync(t, { force: true });
+    for (const f of present) {
       if (listed.has(f.rel)) continue;
       const known = repo.state.get(f.st);
       if (!o.force && !(known && repo.cache.has(known)))

@@ -26,6 +26,12 @@ export interface ObjectStat {
 export interface Backend {
   /** The URL this backend was opened with, for messages (never includes credentials). */
   readonly url: string;
+  /**
+   * Set only by backends that are a plain local directory: its absolute path. data/ uses it for
+   * synchronous small-object fast paths (Node's sync fs calls are several times faster than
+   * promise ones for thousands of tiny files). Decorators forward it.
+   */
+  readonly localRoot?: string;
   stat(key: string): Promise<ObjectStat | undefined>;
   /** A stream of the object's bytes. */
   read(key: string): Promise<Readable>;

@@ -9,6 +9,11 @@ export function tempNameFor(target: string): string {
   return path.join(path.dirname(target), `.${randomBytes(12).toString('base64url')}.tmp`);
 }
 
+/** True for names made by `tempNameFor` (leftovers of a killed process are recognisable). */
+export function isTempName(name: string): boolean {
+  return /^\.[A-Za-z0-9_-]{16}\.tmp$/.test(name);
+}
+
 /** Write `data` to `file` atomically: temp file in the same dir, fsync-free rename over. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
   const tmp = tempNameFor(file);

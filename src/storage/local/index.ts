@@ -34,6 +34,7 @@ export function createLocalBackend(opts: Pick<BackendOptions, 'url'>): Backend {
 
   return {
     url,
+    localRoot: root,
 
     async stat(key: string): Promise<ObjectStat | undefined> {
       const file = fileOf(key);

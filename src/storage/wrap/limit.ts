@@ -14,6 +14,7 @@ export function withLimit(backend: Backend, n: number): Backend {
   const sem = new Semaphore(Math.max(1, Math.floor(n)));
   return {
     url: backend.url,
+    localRoot: backend.localRoot,
     stat: (key) => sem.run(() => backend.stat(key)),
     read: (key) => sem.run(() => backend.read(key)),
     readToFile: (key, localPath) => sem.run(() => backend.readToFile(key, localPath)),

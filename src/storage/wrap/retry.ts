@@ -44,6 +44,7 @@ export function withRetry(backend: Backend, opts: RetryOptions = {}): Backend {
 
   return {
     url: backend.url,
+    localRoot: backend.localRoot,
     stat: (key) => attempt('stat', key, () => backend.stat(key)),
     read: (key) => attempt('read', key, () => backend.read(key)),
     readToFile: (key, localPath) => attempt('readToFile', key, () => backend.readToFile(key, localPath)),
