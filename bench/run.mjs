@@ -60,6 +60,18 @@ const median = (xs) => {
 };
 const rmrf = (p) => fs.rmSync(p, { recursive: true, force: true });
 const sync = () => execFileSync('sync');
+const TRASH = path.join(WORK, 'trash');
+let trashN = 0;
+/**
+ * Set a path aside instead of deleting it. Deleting 10k-file trees disturbs the next timed
+ * command (the root ext4 here is mounted with online `discard`), so everything under
+ * bench/out/work is deleted once, after the table is printed.
+ */
+function discard(p) {
+  if (!fs.lstatSync(p, { throwIfNoEntry: false })) return;
+  fs.mkdirSync(TRASH, { recursive: true });
+  fs.renameSync(p, path.join(TRASH, String(trashN++)));
+}
 const rel = (p) => path.relative(ROOT, p) || '.';
 const fmtMs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '?');
 const loadStr = () => os.loadavg().map((x) => x.toFixed(1)).join('/');
@@ -250,7 +262,7 @@ const dvcTool = dvcPath ? { name: 'dvc', argv: [dvcPath], show: 'dvc' } : undefi
 const T = (tool, ...args) => [...tool.argv, ...args];
 
 async function newRepo(dir, tool) {
-  rmrf(dir);
+  discard(dir);
   fs.mkdirSync(dir, { recursive: true });
   await run(['git', 'init', '-q'], { cwd: dir });
   await run(T(tool, 'init', '-q'), { cwd: dir });
@@ -302,13 +314,13 @@ async function phaseAdd(tool, { dataset, target, refCmd, repo, runs, withRef }) 
     place(dataset, path.join(repo, target));
     if (i === 0) await sh(`find ${target} -type f -print0 | xargs -0 cat > /dev/null`, { cwd: repo }); // warm the page cache
     if (withRef) {
-      rmrf(SCRATCH);
+      discard(SCRATCH);
       sync();
       const r = await sh(refCmd, { cwd: repo, rss: true });
       s.ref.push(r.ms);
       s.refRss.push(r.rssMB);
       s.refCpu.push(r.cpuMs);
-      rmrf(SCRATCH);
+      discard(SCRATCH);
     }
     sync();
     const k = await run(T(tool, 'add', target), { cwd: repo, rss: true });
@@ -320,7 +332,7 @@ async function phaseAdd(tool, { dataset, target, refCmd, repo, runs, withRef }) 
     log(`  ${tool.name} add ${target} run ${i + 1}/${runs}: ${(k.ms / 1000).toFixed(2)} s, cpu ${fmtMs(k.cpuMs)} (ref ${withRef ? (s.ref[i] / 1000).toFixed(2) + ' s, cpu ' + fmtMs(s.refCpu[i]) : '-'}) rss ${k.rssMB?.toFixed(0)} MB, load ${loadStr()}`);
     if (i < runs - 1) {
       restore(dataset);
-      rmrf(repo);
+      discard(repo);
     }
   }
   return s;
@@ -330,15 +342,15 @@ async function phaseAdd(tool, { dataset, target, refCmd, repo, runs, withRef }) 
 async function phaseAddCold(tool, { dataset, target, refCmd, repo }) {
   await newRepo(repo, tool);
   place(dataset, path.join(repo, target));
-  rmrf(SCRATCH);
+  discard(SCRATCH);
   dropCaches();
   const r = await sh(refCmd, { cwd: repo, rss: true });
-  rmrf(SCRATCH);
+  discard(SCRATCH);
   dropCaches();
   const k = await run(T(tool, 'add', target), { cwd: repo, rss: true });
   log(`  ${tool.name} add ${target} cold: ${(k.ms / 1000).toFixed(2)} s (ref ${(r.ms / 1000).toFixed(2)} s)`);
   restore(dataset);
-  rmrf(repo);
+  discard(repo);
   return { ref: r.ms, tool: k.ms, rss: k.rssMB, cpu: k.cpuMs, refCpu: r.cpuMs };
 }
 
@@ -360,12 +372,12 @@ async function phaseStatus(tool, repo, n = 5) {
 async function phasePushPull(tool, { repo, remote, clone, runs, withRef }) {
   const s = { refPush: [], push: [], pushRss: [], pushCpu: [], refPull: [], pull: [], pullRss: [], pullCpu: [], load: [], pushOut: '', pullOut: '' };
   for (let i = 0; i < runs; i++) {
-    rmrf(remote);
+    discard(remote);
     if (withRef) {
-      rmrf(SCRATCH);
+      discard(SCRATCH);
       sync();
       s.refPush.push((await sh(REF_CP_TREE, { cwd: repo })).ms);
-      rmrf(SCRATCH);
+      discard(SCRATCH);
     }
     sync();
     const p = await run(T(tool, 'push'), { cwd: repo, rss: true });
@@ -373,13 +385,13 @@ async function phasePushPull(tool, { repo, remote, clone, runs, withRef }) {
     s.pushRss.push(p.rssMB);
     s.pushCpu.push(p.cpuMs);
     s.pushOut = lastLine(p, /pushed|up to date|Everything/i);
-    rmrf(clone);
+    discard(clone);
     await run(['git', 'clone', '-q', repo, clone]);
     if (withRef) {
-      rmrf(SCRATCH);
+      discard(SCRATCH);
       sync();
       s.refPull.push((await sh(REF_CP_TREE, { cwd: repo })).ms);
-      rmrf(SCRATCH);
+      discard(SCRATCH);
     }
     sync();
     const q = await run(T(tool, 'pull'), { cwd: clone, rss: true });
@@ -421,7 +433,7 @@ async function phaseVersion() {
 // --- S3 (s3rver child process)
 
 async function startS3rver(dir, bucket) {
-  rmrf(dir);
+  discard(dir);
   const child = spawn(process.execPath, [path.join(ROOT, 'bench', 's3rver.mjs'), dir, bucket], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     let buf = '';
@@ -443,7 +455,7 @@ async function startS3rver(dir, bucket) {
       child.stdin.end();
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
-      rmrf(dir);
+      discard(dir);
     },
   };
 }
@@ -479,7 +491,7 @@ async function phaseS3(tool, { runs }) {
       const p = await run(T(tool, 'push'), { cwd: repo, env, rss: true });
       s.push.push(p.ms);
       s.pushObjs.push(countFrom(p.stdout + p.stderr, /(\d+) files? pushed/, expected));
-      rmrf(clone);
+      discard(clone);
       await run(['git', 'clone', '-q', repo, clone]);
       await run(T(tool, 'remote', 'modify', 's3', 'url', url), { cwd: clone });
       const q = await run(T(tool, 'pull'), { cwd: clone, env, rss: true });
@@ -500,8 +512,8 @@ async function phaseS3(tool, { runs }) {
   } finally {
     restore('small2k');
     await srv.close();
-    rmrf(repo);
-    rmrf(clone);
+    discard(repo);
+    discard(clone);
   }
   s.pushRate = median(s.push.map((ms, i) => (s.pushObjs[i] / ms) * 1000));
   s.pullRate = median(s.pull.map((ms, i) => (s.pullObjs[i] / ms) * 1000));
@@ -651,9 +663,9 @@ async function main() {
     } else rows.push({ id: '1c', metric: 'add 10k, cold cache', note: NO_COLD ? 'skipped (KEEL_BENCH_NO_COLD=1)' : 'skipped: cannot write /proc/sys/vm/drop_caches (needs root)' });
   }
   restore('small10k');
-  rmrf(main);
-  rmrf(clone);
-  rmrf(remote);
+  discard(main);
+  discard(clone);
+  discard(remote);
 
   // 2. big file
   if (QUICK) rows.push({ id: '2', metric: 'add 1 GiB file', note: 'skipped (KEEL_BENCH_QUICK=1)' });
@@ -663,7 +675,7 @@ async function main() {
     try {
       const b = await phaseAdd(keelTool, { dataset: 'big', target: 'big.bin', refCmd: REF_ADD_FILE, repo, runs: RUNS, withRef: true });
       restore('big');
-      rmrf(repo);
+      discard(repo);
       addRow({ id: '2', metric: `add 1 GiB random file (warm, median of ${RUNS})`, unit: 's', keel: median(b.tool) / 1000, ref: median(b.ref) / 1000, target: { kind: 'ratio<=', value: 1.0 }, keelCmd: `${kc} add big.bin`, refCmd: `sh -c '${REF_ADD_FILE}'`, note: `peak RSS ${Math.max(...b.rss).toFixed(0)} MB; ${cpuNote(b)}`, samples: { keel: b.tool, ref: b.ref, keelCpu: b.cpu, refCpu: b.refCpu, load1: b.load } });
       if (cold) {
         const c = await phaseAddCold(keelTool, { dataset: 'big', target: 'big.bin', refCmd: REF_ADD_FILE, repo });
@@ -673,7 +685,7 @@ async function main() {
       errorRow('2', 'add 1 GiB', e, { kind: 'ratio<=', value: 1.0 });
     } finally {
       restore('big');
-      rmrf(repo);
+      discard(repo);
     }
   }
 
@@ -720,9 +732,9 @@ async function main() {
       errorRow('8', 'DVC peer', e);
     } finally {
       restore('small10k');
-      rmrf(dmain);
-      rmrf(dclone);
-      rmrf(dremote);
+      discard(dmain);
+      discard(dclone);
+      discard(dremote);
     }
   }
 
