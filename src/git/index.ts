@@ -5,6 +5,7 @@
  * Paths given to and returned from a `Git` are POSIX paths relative to the work-tree root,
  * unless a parameter says "absolute". Absolute paths inside the work tree are accepted too.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitError, PathError } from '../errors/index.js';
@@ -317,6 +318,15 @@ export class Git {
       if (o && o.type === 'blob') out.set(sha, o.data);
     });
     return out;
+  }
+
+  /** One blob by sha, synchronously (for the rare large file a revision reader did not preload). */
+  readBlobSync(sha: string): Buffer | undefined {
+    try {
+      return execFileSync('git', ['cat-file', 'blob', sha], { cwd: this.root, env: this.gopts.env as NodeJS.ProcessEnv | undefined, maxBuffer: 1 << 30 });
+    } catch {
+      return undefined;
+    }
   }
 
   /** Raw batched object reads by object name (`<rev>:<path>`, `<sha>`, …). */
