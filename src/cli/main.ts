@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Entry> = {
   pull: { summary: 'Download tracked data from a remote and check it out', load: () => import('./commands/pull.js') },
   fetch: { summary: 'Download tracked data from a remote into the cache', load: () => import('./commands/fetch.js') },
   gc: { summary: 'Delete unused objects from the cache (and remote with -c)', load: () => import('./commands/gc.js') },
+  repro: { summary: 'Reproduce the pipeline: run changed stages in order, update dvc.lock', load: () => import('./commands/repro.js') },
   remote: { summary: 'Manage remotes: add, default, modify, list, remove, rename', load: () => import('./commands/remote.js') },
   config: { summary: 'Read or write configuration values', load: () => import('./commands/config.js') },
   root: { summary: 'Print the repository root, relative to the current directory', load: () => import('./commands/root.js') },

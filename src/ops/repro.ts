@@ -14,7 +14,7 @@ import { assertParamsReadable, decide, objectComplete, stageFacts, type Decision
 import { commandLines, commitOuts, lockEntry, removeOuts, runCommands } from '../pipeline/run.js';
 import { canRunCache, lookupRunCache, saveRunCache } from '../pipeline/runcache.js';
 import type { Stage } from '../pipeline/types.js';
-import { loadPipeline, lockFor, paramsReader, type LoadedPipeline } from '../repo/pipeline.js';
+import { forgetLocks, loadPipeline, lockFor, paramsReader, type LoadedPipeline } from '../repo/pipeline.js';
 import type { Repo } from '../repo/index.js';
 import type { Io } from './io.js';
 import { relinkOutput } from './relink.js';
@@ -159,6 +159,7 @@ export async function repro(repo: Repo, o: ReproOptions, io: Io): Promise<ReproR
       }
       io.info(`Running stage '${id}':`);
       removeOuts(stage);
+      for (const out of stage.outs) fs.mkdirSync(path.dirname(out.abs), { recursive: true });
       await runCommands(stage, id, repo.root, {
         env: repo.config.env,
         output: o.output ?? 'inherit',
@@ -206,6 +207,7 @@ async function restoreOuts(repo: Repo, stage: Stage, entry: LockEntry): Promise<
 async function writeLock(repo: Repo, stage: Stage, entry: LockEntry, res: ReproResult): Promise<void> {
   const lockFile = stage.file.replace(/dvc\.yaml$/, 'dvc.lock');
   await writeLockEntries(lockFile, new Map([[stage.name, entry]]));
+  forgetLocks(repo);
   const rel = repo.rel(lockFile);
   if (!res.lockWritten.includes(rel)) res.lockWritten.push(rel);
 }

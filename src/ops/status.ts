@@ -7,7 +7,13 @@ import { buildOutput, type HashStats } from '../data/build.js';
 import { isDirOid } from '../data/oid.js';
 import { parseTree } from '../data/tree.js';
 import { readManifest, remoteHas, type ObjRef } from '../data/transfer.js';
-import type { Output } from '../pipeline/dvcfile.js';
+import * as path from 'node:path';
+import { NotFoundError } from '../errors/index.js';
+import { isInside } from '../util/paths.js';
+import { parseDvcFile, type Output } from '../pipeline/dvcfile.js';
+import { buildGraph } from '../pipeline/graph.js';
+import { decide, stageFacts, type HashCtx, type StatusItem } from '../pipeline/plan.js';
+import { loadPipeline, lockFor, paramsReader } from '../repo/pipeline.js';
 import type { Repo } from '../repo/index.js';
 import type { Io } from './io.js';
 import { selectOutputs } from './targets.js';
@@ -15,7 +21,7 @@ import { selectOutputs } from './targets.js';
 export type OutStatus = 'modified' | 'deleted' | 'not in cache';
 
 /** DVC's `status --json` shape: { "data.dvc": [{ "changed outs": { "data": "modified" } }] } */
-export type StatusResult = Record<string, ({ 'changed outs': Record<string, OutStatus> } | string)[]>;
+export type StatusResult = Record<string, (StatusItem | { 'changed outs': Record<string, OutStatus> })[]>;
 
 export async function outputStatus(repo: Repo, out: Output, stats?: HashStats): Promise<OutStatus | undefined> {
   if (!fs.existsSync(out.abs)) return 'deleted';
@@ -36,20 +42,43 @@ function cacheComplete(repo: Repo, oid: string, name: Output['hashName']): boole
 export async function status(repo: Repo, o: { targets?: string[] }, io: Io): Promise<StatusResult> {
   const res: StatusResult = {};
   const stats: HashStats = { hashed: 0, fromState: 0 };
-  for (const out of selectOutputs(repo, o.targets)) {
-    const s = await outputStatus(repo, out, stats);
-    if (!s) continue;
-    const key = out.stage ? (repo.rel(out.declaredIn) === 'dvc.yaml' ? out.stage : `${repo.rel(out.declaredIn)}:${out.stage}`) : repo.rel(out.declaredIn);
-    const list = (res[key] ??= []);
-    let entry = list.find((x): x is { 'changed outs': Record<string, OutStatus> } => typeof x === 'object');
-    if (!entry) {
-      entry = { 'changed outs': {} };
-      list.push(entry);
+  const pl = await loadPipeline(repo);
+  const g = buildGraph(pl.stages, repo.root);
+  const ids = o.targets && o.targets.length ? statusTargets(repo, g, o.targets) : [...g.byId.keys()];
+  const h: HashCtx = { root: repo.root, cache: repo.cache, state: repo.state, ignore: repo.ignore, stats };
+  const readParams = paramsReader(repo);
+  for (const id of ids) {
+    const stage = g.byId.get(id)!;
+    if (stage.kind === 'dvcfile') {
+      const df = parseDvcFile(fs.readFileSync(stage.file, 'utf8'), stage.file, repo.root);
+      const changed: Record<string, OutStatus> = {};
+      for (const out of df.outs) {
+        const s = await outputStatus(repo, out, stats);
+        if (s) changed[out.defPath] = s;
+      }
+      if (Object.keys(changed).length) res[id] = [{ 'changed outs': changed }];
+      continue;
     }
-    entry['changed outs'][out.defPath] = s;
+    const facts = await stageFacts(stage, lockFor(repo, stage), h, readParams);
+    const d = decide(facts);
+    const items = d.items.filter((x) => !(stage.frozen && typeof x === 'object' && 'changed deps' in x));
+    if (items.length) res[id] = items as StatusResult[string];
   }
   io.debug(`status: hashed ${stats.hashed} file(s), ${stats.fromState} unchanged file(s) answered by the hash state`);
   return res;
+}
+
+/** Status targets: stage names / stage files / output paths → stage ids (and their upstream, as DVC). */
+function statusTargets(repo: Repo, g: ReturnType<typeof buildGraph>, targets: string[]): string[] {
+  const out = new Set<string>();
+  for (const t of targets) {
+    const abs = path.resolve(repo.cwd, t.split(':')[0]);
+    let hit = [...g.byId.entries()].filter(([id, s]) => id === t || s.file === abs || s.outs.some((x) => x.abs === abs || isInside(x.abs, abs)));
+    if (t.includes(':')) hit = hit.filter(([, s]) => s.name === t.slice(t.lastIndexOf(':') + 1));
+    if (hit.length === 0) throw new NotFoundError(`'${t}' is not tracked by keel: no stage, stage file or output matches it`, { hint: "run 'keel stage list'" });
+    for (const [id] of hit) out.add(id);
+  }
+  return [...out];
 }
 
 export type CloudStatus = 'new' | 'deleted' | 'missing';

@@ -44,7 +44,13 @@ const command: Command = {
             else
               for (const [group, entries] of Object.entries(it)) {
                 ctx.out(`\t${group}:\n`);
-                for (const [p, s] of Object.entries(entries)) ctx.out(`\t\t${pad(s)}${p}\n`);
+                for (const [p, s] of Object.entries(entries as Record<string, string | Record<string, string>>)) {
+                  if (typeof s === 'string') ctx.out(`\t\t${pad(s)}${p}\n`);
+                  else {
+                    ctx.out(`\t\t${p}:\n`);
+                    for (const [k, v] of Object.entries(s)) ctx.out(`\t\t\t${pad(v)}${k}\n`);
+                  }
+                }
               }
           }
         }
