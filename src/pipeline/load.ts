@@ -75,12 +75,17 @@ export function findProjectFiles(root: string, ignore?: IgnoreFilter): string[] 
  */
 export function loadProject(
   repoRoot: string,
-  opts: Omit<LoadOptions, 'repoRoot'> & { listFiles?: () => string[] },
+  opts: Omit<LoadOptions, 'repoRoot'> & {
+    /** absolute (or repo-relative) paths of the dvc.yaml and .dvc files to load */
+    listFiles?: () => string[];
+    /** for the default workspace walk */
+    ignore?: IgnoreFilter;
+  },
 ): Project {
   const files =
     opts.listFiles?.() ??
     (() => {
-      const s = findStageFiles(repoRoot);
+      const s = findStageFiles(repoRoot, opts.ignore);
       return [...s.pipelineDirs.map((d) => path.join(d, 'dvc.yaml')).filter((f) => fs.existsSync(f)), ...s.dvcFiles];
     })();
   const paramsCache = new Map<string, unknown>();

@@ -270,6 +270,9 @@ export async function addStage(absDvcYaml: string, def: StageAddDef, opts: AddSt
     throw new UsageError('Stage name cannot contain punctuation characters.', { hint: 'use letters, digits, `_` and `-`', data: { name: def.name } });
 
   const dir = path.dirname(absDvcYaml);
+  const relDir = toPosix(path.relative(repoRoot, dir)) || '.';
+  if (!fs.existsSync(dir)) throw new NotFoundError(`file path '${relDir}' does not exist`, { data: { path: relDir } });
+  if (!isInside(repoRoot, dir)) throw new PathError(`file path '${relDir}' is outside of DVC repo`, { data: { path: relDir } });
   const wdirAbs = path.resolve(dir, def.wdir ?? '.');
   if (def.wdir) checkWdir(repoRoot, wdirAbs, def.wdir);
   const wdirRel = toPosix(path.relative(dir, wdirAbs)) || '.';
@@ -481,9 +484,9 @@ export function stageAddressing(stage: Stage, cwd: string): string {
 }
 
 /** Rows of `stage list` (name, description), as prepare_stages_data builds them. */
-export function listStages(stages: Stage[], opts: { cwd: string; nameOnly?: boolean }): StageListRow[] {
+export function listStages(from: Stage[] | { stages: Stage[] }, opts: { cwd: string; nameOnly?: boolean }): StageListRow[] {
   const rows = new Map<string, string>();
-  for (const s of stages) rows.set(stageAddressing(s, opts.cwd), opts.nameOnly ? '' : stageDescription(s));
+  for (const s of Array.isArray(from) ? from : from.stages) rows.set(stageAddressing(s, opts.cwd), opts.nameOnly ? '' : stageDescription(s));
   return [...rows].map(([name, description]) => ({ name, description }));
 }
 
