@@ -6,9 +6,18 @@ import type { Repo } from '../repo/index.js';
 import type { Io } from './io.js';
 import { selectOutputs } from './targets.js';
 import { relinkOutput } from './relink.js';
+import * as path from 'node:path';
+import { PipelineError } from '../errors/index.js';
+import { buildGraph } from '../pipeline/graph.js';
+import { writeLockEntries } from '../pipeline/lockfile.js';
+import { assertParamsReadable, decide, stageFacts, type HashCtx } from '../pipeline/plan.js';
+import { commitOuts, lockEntry } from '../pipeline/run.js';
+import { forgetLocks, loadPipeline, lockFor, paramsReader } from '../repo/pipeline.js';
+import { lockParams } from './repro.js';
 
 export async function commit(repo: Repo, o: { targets?: string[]; force?: boolean }, io: Io): Promise<{ committed: string[] }> {
   const committed: string[] = [];
+  committed.push(...(await commitStages(repo, o, io)));
   const byFile = new Map<string, ReturnType<typeof selectOutputs>>();
   for (const out of selectOutputs(repo, o.targets)) {
     if (out.stage) continue; // pipeline outputs are committed by `keel commit` of stages (pipeline issue)
@@ -42,4 +51,39 @@ export async function commit(repo: Repo, o: { targets?: string[]; force?: boolea
     }
   }
   return { committed };
+}
+
+/**
+ * Pipeline stages: record the current deps, params and outs in dvc.lock and the cache without
+ * running anything (DVC's `commit` for stages). Only stages whose status is not clean are written.
+ */
+async function commitStages(repo: Repo, o: { targets?: string[]; force?: boolean }, io: Io): Promise<string[]> {
+  const pl = await loadPipeline(repo);
+  const g = buildGraph(pl.stages, repo.root);
+  const ids = o.targets?.length
+    ? [...g.byId.keys()].filter((id) => {
+        const s = g.byId.get(id)!;
+        return o.targets!.some((t) => t === id || t === s.name || path.resolve(repo.cwd, t) === s.file || s.outs.some((x) => x.abs === path.resolve(repo.cwd, t)));
+      })
+    : [...g.byId.keys()];
+  const h: HashCtx = { root: repo.root, cache: repo.cache, state: repo.state, ignore: repo.ignore };
+  const readParams = paramsReader(repo);
+  const written: string[] = [];
+  for (const id of ids) {
+    const stage = g.byId.get(id)!;
+    if (stage.kind !== 'pipeline') continue;
+    const facts = await stageFacts(stage, lockFor(repo, stage), h, readParams);
+    assertParamsReadable(facts);
+    if (!decide(facts).changed) continue;
+    const missing = facts.deps.filter((d) => !d.now).map((d) => d.path);
+    if (missing.length) throw new PipelineError(`cannot commit '${id}': missing dependencies ${missing.join(', ')}`, { hint: "run 'keel repro' instead" });
+    io.debug(`commit: recording stage '${id}'`);
+    const outs = await commitOuts(stage, id, h, { commit: true, allToCache: false });
+    const entry = lockEntry(stage, facts.deps.map((d) => ({ ...d.now!, path: d.path })), lockParams(stage, facts.params), outs);
+    const lockFile = path.join(path.dirname(stage.file), 'dvc.lock');
+    await writeLockEntries(lockFile, new Map([[stage.name, entry]]));
+    forgetLocks(repo);
+    if (!written.includes(repo.rel(lockFile))) written.push(repo.rel(lockFile));
+  }
+  return written;
 }

@@ -121,14 +121,16 @@ function cmdEqual(a: unknown, b: unknown): boolean {
 
 /** Pure: DVC's Stage.changed / status items from facts. */
 export function decide(f: StageFacts, o: { allowMissing?: boolean } = {}): Decision {
+  // DVC's Stage.status order: changed deps, changed outs, always changed, changed command
   const items: StatusItem[] = [];
   const s = f.stage;
-  if (s.kind === 'pipeline' && (!f.lock || !cmdEqual(f.lock.cmd, s.cmd))) items.push('changed command');
+  const cmdChanged = s.kind === 'pipeline' && (!f.lock || !cmdEqual(f.lock.cmd, s.cmd));
+  let always = false;
   let depsChanged = false;
   if (!s.frozen) {
     const callback = s.kind === 'pipeline' && s.deps.length === 0 && s.params.length === 0 && s.outs.length === 0;
     if (s.alwaysChanged || callback) {
-      items.push('always changed');
+      always = true;
       depsChanged = true;
     }
     const changedDeps: Record<string, string | Record<string, string>> = {};
@@ -162,11 +164,13 @@ export function decide(f: StageFacts, o: { allowMissing?: boolean } = {}): Decis
     else if (out.cache && out.inCache === false && !o.allowMissing) changedOuts[out.path] = 'not in cache';
   }
   if (Object.keys(changedOuts).length) items.push({ 'changed outs': changedOuts });
-  const cmdChanged = items.includes('changed command');
+  if (always) items.push('always changed');
+  if (cmdChanged) items.push('changed command');
   const outsChanged = Object.keys(changedOuts).length > 0;
   const restorable =
     !cmdChanged && !depsChanged && outsChanged && f.outs.every((x) => x.locked?.md5 && (!x.cache ? sameHash(x.now, x.locked) : x.inCache === true));
-  return { changed: s.frozen ? cmdChanged && false : items.length > 0, items, restorable };
+  // a frozen stage is never reproduced (its status still shows what differs)
+  return { changed: !s.frozen && items.length > 0, items, restorable };
 }
 
 export function assertParamsReadable(f: StageFacts): void {
