@@ -24,6 +24,7 @@ export interface WalkedFile {
   /** posix path relative to the walked directory */
   rel: string;
   abs: string;
+  /** absent when the walk was asked not to stat (the caller fstat()s while reading) */
   st: fs.Stats;
 }
 
@@ -31,7 +32,7 @@ export interface WalkedFile {
  * Every regular file under `dir` (symlinks followed), minus ignored paths. Empty directories leave
  * no trace, as in DVC. A `.dvcignore` inside a tracked directory is an error, as in DVC.
  */
-export function walkFiles(repoRoot: string, dir: string, ignore?: IgnoreFilter, temps?: string[]): WalkedFile[] {
+export function walkFiles(repoRoot: string, dir: string, ignore?: IgnoreFilter, temps?: string[], noStat = false): WalkedFile[] {
   const out: WalkedFile[] = [];
   const rootRel = toPosix(path.relative(repoRoot, dir));
   const visit = (absDir: string, relDir: string): void => {
@@ -64,6 +65,10 @@ export function walkFiles(repoRoot: string, dir: string, ignore?: IgnoreFilter, 
         throw new PathError(`'${toPosix(path.relative(repoRoot, abs))}' is inside a tracked directory: .dvcignore files there are not supported`, {
           hint: 'move its patterns to a .dvcignore above the tracked directory',
         });
+      if (noStat && d.isFile()) {
+        out.push({ rel, abs, st: undefined as unknown as fs.Stats });
+        continue;
+      }
       st ??= fs.statSync(abs);
       if (!st.isFile()) continue; // sockets, fifos
       out.push({ rel, abs, st });
@@ -107,10 +112,26 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
   if (!st) throw new NotFoundError(`'${toPosix(path.relative(o.repoRoot, abs))}' does not exist`, { data: { path: abs } });
   const name = o.name ?? 'md5';
   if (st.isDirectory()) {
-    const files = walkFiles(o.repoRoot, abs, o.ignore);
+    const fast = o.commit && name === 'md5';
+    const files = walkFiles(o.repoRoot, abs, o.ignore, undefined, fast);
     const entries: TreeEntry[] = [];
     let size = 0;
     for (const f of files) {
+      if (fast) {
+        // one descriptor per file: fstat, state lookup, read, hash, write the object
+        const r = o.cache.addFileSync(f.abs, o.state);
+        if (r) {
+          f.st = r.st;
+          if (o.stats) o.stats.hashed++;
+        } else f.st = fs.statSync(f.abs);
+        const md5 = r ? r.md5 : await hashOne(f.abs, f.st, o, name);
+        const e: TreeEntry = { relpath: f.rel, md5, size: f.st.size };
+        if (f.st.mode & 0o111) e.isexec = true;
+        entries.push(e);
+        size += f.st.size;
+        o.onFile?.(f.st.size);
+        continue;
+      }
       const md5 = await hashOne(f.abs, f.st, o, name);
       const e: TreeEntry = { relpath: f.rel, md5, size: f.st.size };
       if (f.st.mode & 0o111) e.isexec = true;

@@ -12,13 +12,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
-import { CorruptObjectError, MissingCacheError } from '../errors/index.js';
+import { CorruptObjectError, isErrno, MissingCacheError } from '../errors/index.js';
 import { tempNameFor } from '../util/fs.js';
 import { hashFileSync, md5Bytes, newHasher, SMALL_FILE, type HashName } from './hash.js';
 import { oidKey } from './oid.js';
 import type { HashState } from './state.js';
 
 export const OBJECT_MODE = 0o444;
+
+/** One reusable read buffer for small files (no per-file allocation). */
+let BUF = Buffer.allocUnsafe(SMALL_FILE + 1);
 
 export class LocalCache {
   private readonly knownDirs = new Set<string>();
@@ -81,6 +84,7 @@ export class LocalCache {
     const tmp = tempNameFor(dest);
     fs.writeFileSync(tmp, bytes, { mode: OBJECT_MODE });
     fs.renameSync(tmp, dest);
+    this.state.set(fs.statSync(dest), want);
     return value;
   }
 
@@ -93,6 +97,57 @@ export class LocalCache {
     if (known !== undefined && this.has(known)) return { md5: known, size: st.size };
     if (st.size <= SMALL_FILE) return this.addSmallFile(src, st);
     return this.addLargeFile(src, st);
+  }
+
+  /**
+   * Add a workspace file reading it once through one descriptor (open, fstat, read, close), with
+   * no separate stat or existence check: the object is written to a temp name (0444) and renamed
+   * over whatever is there (identical bytes by definition). The object's own (inode, mtime, size)
+   * goes into the hash state too, so later checks of it cost a stat. Large files (returns
+   * undefined) take the streaming path.
+   */
+  addFileSync(src: string, state: HashState): { md5: string; size: number; st: fs.Stats } | undefined {
+    const fd = fs.openSync(src, 'r');
+    let st: fs.Stats;
+    let n = 0;
+    try {
+      st = fs.fstatSync(fd);
+      if (st.size > SMALL_FILE) return undefined;
+      const known = state.get(st);
+      if (known !== undefined && this.has(known)) return { md5: known, size: st.size, st };
+      if (BUF.length < st.size + 1) BUF = Buffer.allocUnsafe(st.size + 1);
+      for (;;) {
+        const r = fs.readSync(fd, BUF, n, BUF.length - n, null);
+        if (r === 0) break;
+        n += r;
+        if (n === BUF.length) BUF = Buffer.concat([BUF, Buffer.allocUnsafe(BUF.length)]);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const data = BUF.subarray(0, n);
+    const md5 = md5Bytes(data);
+    const dest = this.path(md5);
+    const tmp = tempNameFor(dest);
+    let out: number;
+    try {
+      out = fs.openSync(tmp, 'w', OBJECT_MODE);
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e;
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      out = fs.openSync(tmp, 'w', OBJECT_MODE);
+    }
+    let ost: fs.Stats;
+    try {
+      fs.writeSync(out, data, 0, n);
+      ost = fs.fstatSync(out);
+    } finally {
+      fs.closeSync(out);
+    }
+    fs.renameSync(tmp, dest);
+    if (n === st.size) state.set(st, md5); // the file did not grow while read
+    state.set(ost, md5);
+    return { md5, size: n, st };
   }
 
   addSmallFile(src: string, st: fs.Stats): { md5: string; size: number } {
