@@ -245,9 +245,16 @@ export class LocalCache {
     const dest = this.path(oid, name);
     this.ensureDir(path.dirname(dest));
     const tmp = tempNameFor(dest);
-    fs.writeFileSync(tmp, buf, { mode: OBJECT_MODE });
+    const out = fs.openSync(tmp, 'w', OBJECT_MODE);
+    let st: fs.Stats;
+    try {
+      fs.writeSync(out, buf);
+      st = fs.fstatSync(out);
+    } finally {
+      fs.closeSync(out);
+    }
     fs.renameSync(tmp, dest);
-    this.state.set(fs.statSync(dest), want);
+    this.state.set(st, want);
   }
 
   /**

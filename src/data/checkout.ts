@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { CorruptObjectError } from '../errors/index.js';
+import { CorruptObjectError, isErrno } from '../errors/index.js';
 import { tempNameFor } from '../util/fs.js';
 import { md5Bytes, newHasher, SMALL_FILE, type HashName } from './hash.js';
 import type { LocalCache } from './cache.js';
@@ -92,6 +92,81 @@ export async function placeObject(
   const st = fs.statSync(dest);
   cache.state.set(st, oid);
   return used;
+}
+
+/** True when copies are what checkout will make (copy first, or reflink known not to work here). */
+export function copiesOnly(types: readonly LinkType[]): boolean {
+  for (const t of types) {
+    if (t === 'copy') return true;
+    if (t === 'reflink' && reflinkWorks === false) continue;
+    return false;
+  }
+  return true;
+}
+
+let BUF = Buffer.allocUnsafe(SMALL_FILE + 1);
+const knownDirs = new Set<string>();
+
+/**
+ * Copy a small object to `dest` in one pass: read it through one descriptor, check its hash, write
+ * a temp file beside `dest`, rename. Returns 'missing' / 'corrupt' without touching `dest`,
+ * 'large' when the object is too big for this path, or the new file's stat.
+ */
+export function copyObjectSync(
+  cache: LocalCache,
+  oid: string,
+  name: HashName,
+  dest: string,
+  o: { isexec?: boolean; destIsDir?: boolean } = {},
+): fs.Stats | 'missing' | 'corrupt' | 'large' {
+  let fd: number;
+  try {
+    fd = fs.openSync(cache.path(oid, name), 'r');
+  } catch (e) {
+    if (isErrno(e, 'ENOENT', 'ENOTDIR')) return 'missing';
+    throw e;
+  }
+  let n = 0;
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.size > SMALL_FILE) return 'large';
+    if (BUF.length < st.size + 1) BUF = Buffer.allocUnsafe(st.size + 1);
+    for (;;) {
+      const r = fs.readSync(fd, BUF, n, BUF.length - n, null);
+      if (r === 0) break;
+      n += r;
+      if (n === BUF.length) return 'corrupt'; // grew past its recorded size: not our object
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  const data = BUF.subarray(0, n);
+  let got: string;
+  if (name === 'md5') got = md5Bytes(data);
+  else {
+    const h = newHasher(name);
+    h.update(data);
+    got = h.digest('hex');
+  }
+  if (got !== oid) return 'corrupt';
+  const dir = path.dirname(dest);
+  if (!knownDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    knownDirs.add(dir);
+  }
+  const tmp = tempNameFor(dest);
+  const out = fs.openSync(tmp, 'w', o.isexec ? 0o777 : 0o666);
+  let st: fs.Stats;
+  try {
+    fs.writeSync(out, data, 0, n);
+    st = fs.fstatSync(out);
+  } finally {
+    fs.closeSync(out);
+  }
+  if (o.destIsDir) fs.rmSync(dest, { recursive: true, force: true });
+  fs.renameSync(tmp, dest);
+  cache.state.set(st, oid);
+  return st;
 }
 
 /** rename() cannot replace a directory; clear whatever non-file is in the way. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CheckoutError, MissingCacheError } from '../errors/index.js';
 import { toPosix } from '../util/paths.js';
 import type { HashName } from '../data/hash.js';
-import { placeObject } from '../data/checkout.js';
+import { copiesOnly, copyObjectSync, placeObject } from '../data/checkout.js';
 import { isDirOid } from '../data/oid.js';
 import { parseTree } from '../data/tree.js';
 import { walkFiles } from '../data/build.js';
@@ -35,6 +35,7 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
   const r: RelinkResult = res ?? { added: [], modified: [], deleted: [], missing: [], failed: [] };
   const types = repo.linkTypes;
   const name = out.hashName;
+  const copyFast = copiesOnly(types);
   const placeFile = async (abs: string, oid: string, isexec?: boolean): Promise<void> => {
     const st = fs.statSync(abs, { throwIfNoEntry: false });
     if (st && st.isFile() && !o.relink) {
@@ -51,6 +52,16 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
           hint: "run 'keel add'/'keel commit' to keep them, or use --force to discard them",
           data: { path: abs },
         });
+      }
+    }
+    if (copyFast) {
+      // verify while copying: one read of the object, no separate check
+      const res2 = copyObjectSync(repo.cache, oid, name, abs, { isexec, destIsDir: st?.isDirectory() });
+      if (res2 === 'missing') return void r.missing.push(repo.rel(abs));
+      if (res2 === 'corrupt') return void r.failed.push({ path: repo.rel(abs), reason: `object ${oid} in the cache is corrupted` });
+      if (res2 !== 'large') {
+        (st ? r.modified : r.added).push(repo.rel(abs));
+        return;
       }
     }
     const c = repo.cache.check(oid, name);
