@@ -293,7 +293,12 @@ interface RevisionData {
   hasDefinitions: boolean;
 }
 
-async function collectRevision(repo: Repo, view: RevView, targets: string[], cli: PlotProps): Promise<RevisionData> {
+/**
+ * One revision's definitions and sources. `targets` are repo-relative paths (files that need no
+ * definition); `selectors` are matched against plot ids (the targets, also as typed, so a plot
+ * name works from a subdirectory too).
+ */
+async function collectRevision(repo: Repo, view: RevView, targets: string[], selectors: string[], cli: PlotProps): Promise<RevisionData> {
   const definitions: Definitions = {};
   const add = (config: string, id: string, props: PlotProps): void => {
     const d = (definitions[config] ??= {});
@@ -312,7 +317,7 @@ async function collectRevision(repo: Repo, view: RevView, targets: string[], cli
       const parents = f.plots.map((p) => normPath(dir ? `${dir}/${p.id}` : p.id));
       definitions[config] ??= {};
       for (const { id, props } of f.plots) {
-        if (!matches(targets, config, id)) continue;
+        if (!matches(selectors, config, id)) continue;
         const r = resolveTopLevelPlot(config, id, props as PlotProps | null);
         if (r.kind === 'path') {
           for (const [p, pr] of unpack(view, r.path, { ...r.props, ...cli })) {
@@ -328,7 +333,7 @@ async function collectRevision(repo: Repo, view: RevView, targets: string[], cli
         const rel = repo.rel(out.abs);
         const props = plotPropsOf(out);
         outputProps.set(rel, props);
-        if (!matches(targets, repo.rel(stage.file), rel)) continue;
+        if (!matches(selectors, repo.rel(stage.file), rel)) continue;
         for (const [p, pr] of unpack(view, rel, { ...props, ...cli })) add('', p, pr);
       }
     }
@@ -423,6 +428,7 @@ export async function plotsDiff(repo: Repo, o: PlotsDiffOptions = {}): Promise<P
 export async function renderPlots(repo: Repo, revs: string[], o: PlotsOptions = {}): Promise<PlotsResult> {
   const output = o.output ?? 'html';
   const targets = (o.targets ?? []).map((t) => normTarget(repo, t));
+  const selectors = [...new Set([...targets, ...(o.targets ?? []).map((t) => normPath(toPosix(t)))])];
   if (output === 'vega') {
     if (targets.length === 0) throw new UsageError('please specify a target for `--show-vega`');
     if (targets.length > 1) throw new UsageError('you can only specify one target for `--show-vega`');
@@ -434,7 +440,7 @@ export async function renderPlots(repo: Repo, revs: string[], o: PlotsOptions = 
   const labels = [...ordered.filter((r) => r === 'workspace'), ...ordered.filter((r) => r !== 'workspace')];
   const views = await Promise.all(labels.map((r) => openRevision(repo, r)));
   const data: RevisionData[] = [];
-  for (const v of views) data.push(await collectRevision(repo, v, targets, cli));
+  for (const v of views) data.push(await collectRevision(repo, v, targets, selectors, cli));
   const kept = data.filter((d) => d.hasDefinitions || d.error);
 
   const outDir = plotsOutDir(repo, o.out);
@@ -463,7 +469,9 @@ export async function renderPlots(repo: Repo, revs: string[], o: PlotsOptions = 
     }
   }
   for (const d of kept) if (d.error) result.errors.push({ rev: d.plots.rev, ...encodeError(d.error) });
-  result.erroredRevisions = labels.filter((r) => result.errors.some((e) => e.rev === r));
+  // DVC's errored_revisions: failed sources and definitions, not data the converter refused (those are warnings)
+  const loadErrors = result.errors.filter((e) => e.source !== undefined || e.name === undefined);
+  result.erroredRevisions = labels.filter((r) => loadErrors.some((e) => e.rev === r));
 
   if (output === 'vega') {
     const v = plots.find((p) => p.type === 'vega');
@@ -494,7 +502,8 @@ export async function renderPlots(repo: Repo, revs: string[], o: PlotsOptions = 
     return result;
   }
 
-  // html
+  // html: nothing to write when no plot was selected (DVC writes the page only for some renderer)
+  if (plots.length === 0) return result;
   const text = renderHtml(htmlPlots(plots));
   const index = path.join(outDir, 'index.html');
   if (!o.dryRun) {

@@ -62,10 +62,9 @@ function report(ctx: CommandContext, r: PlotsResult, autoOpen: boolean): void {
   for (const w of r.warnings) ctx.io.warn(w);
   if (r.erroredRevisions.length > 0 && !a.json) {
     process.stderr.write(`keel failed to load some plots for following revisions: '${r.erroredRevisions.join(', ')}'.\n`);
-    for (const e of r.errors) {
-      const where = [e.rev, e.source ?? e.name].filter(Boolean).join(': ');
-      process.stderr.write(`  ${where}: ${e.msg}\n`);
-    }
+    const lines = new Set<string>();
+    for (const e of r.errors) if (e.source !== undefined || e.name === undefined) lines.add(`  ${e.rev}: ${e.msg}\n`); // the message names the file
+    for (const l of lines) process.stderr.write(l);
   }
   if (a.json) {
     printJson(ctx, r.json && (Object.keys(r.json.data).length > 0 || r.json.errors) ? r.json : {});
@@ -102,11 +101,11 @@ const command: Command = {
       { name: 'title', type: 'string', desc: 'plot title', arg: '<text>' },
       { name: 'x-label', type: 'string', desc: 'X axis label', arg: '<text>' },
       { name: 'y-label', type: 'string', desc: 'Y axis label', arg: '<text>' },
-      { name: 'header', type: 'boolean', desc: '(as --no-header) CSV/TSV data files have no header row' },
+      { name: 'header', type: 'boolean', desc: 'given as --no-header: CSV/TSV data files have no header row' },
       { name: 'targets', type: 'list', desc: '(diff) plots to show: a plot id, file or directory; repeat for several', arg: '<target>' },
       { name: 'target', type: 'list', desc: '(diff) same as --targets', arg: '<target>' },
       { name: 'out', short: 'o', type: 'string', desc: 'output directory (default: plots.out_dir, else dvc_plots)', arg: '<dir>' },
-      { name: 'open', type: 'boolean', desc: 'open the page in a browser afterwards' },
+      { name: 'open', type: 'boolean', desc: 'name the page to open (keel cannot launch a browser yet)' },
       { name: 'json', type: 'boolean', desc: 'print the specs and data as JSON (DVC format) instead of writing HTML' },
       { name: 'split', type: 'boolean', desc: '(with --json) keep the data and styling anchors apart' },
       { name: 'show-vega', type: 'boolean', desc: 'print the Vega-Lite spec of the one target' },
