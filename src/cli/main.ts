@@ -83,6 +83,12 @@ async function main(argv: string[]): Promise<number> {
   return runCommand(name, entry.load, argv.slice(1), version);
 }
 
+// `keel … | head`: a closed stdout is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

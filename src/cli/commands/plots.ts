@@ -12,6 +12,7 @@ import {
 import { toPosix } from '../../util/paths.js';
 import type { Command, CommandContext } from '../command.js';
 import { printJson, withCliRepo } from '../open.js';
+import { openInBrowser } from '../browser.js';
 
 const USAGE = {
   show: 'show [targets...] [-t <template>] [-x <field>] [-y <field>] [--title <text>] [--x-label <text>] [--y-label <text>] [--no-header] [-o <dir>] [--open] [--json [--split]] [--show-vega] [--png] [--svg]',
@@ -82,9 +83,7 @@ function report(ctx: CommandContext, r: PlotsResult, autoOpen: boolean): void {
   }
   if (a.open || autoOpen) {
     if (a.open && !autoOpen) ctx.io.info('To enable auto opening, you can run:\n\n\tkeel config plots.auto_open true');
-    // Launching a browser needs a child process, which keel's layer rules (R5) keep to git/ and
-    // the pipeline runner; so the page is named and left for the user to open.
-    process.stderr.write(`Open ${display(r.html.path)} in a browser (e.g. xdg-open ${display(r.html.path)}).\n`);
+    if (!openInBrowser(r.html.path)) process.stderr.write(`Open ${display(r.html.path)} in a browser (e.g. xdg-open ${display(r.html.path)}).\n`);
   }
 }
 
@@ -105,7 +104,7 @@ const command: Command = {
       { name: 'targets', type: 'list', desc: '(diff) plots to show: a plot id, file or directory; repeat for several', arg: '<target>' },
       { name: 'target', type: 'list', desc: '(diff) same as --targets', arg: '<target>' },
       { name: 'out', short: 'o', type: 'string', desc: 'output directory (default: plots.out_dir, else dvc_plots)', arg: '<dir>' },
-      { name: 'open', type: 'boolean', desc: 'name the page to open (keel cannot launch a browser yet)' },
+      { name: 'open', type: 'boolean', desc: 'open the page in a browser (xdg-open / open)' },
       { name: 'json', type: 'boolean', desc: 'print the specs and data as JSON (DVC format) instead of writing HTML' },
       { name: 'split', type: 'boolean', desc: '(with --json) keep the data and styling anchors apart' },
       { name: 'show-vega', type: 'boolean', desc: 'print the Vega-Lite spec of the one target' },
