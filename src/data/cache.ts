@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import { CorruptObjectError, isErrno, MissingCacheError } from '../errors/index.js';
 import { tempNameFor } from '../util/fs.js';
-import { hashFileSync, md5Bytes, newHasher, SMALL_FILE, type HashName } from './hash.js';
+import { hashFile, hashFileSync, md5Bytes, newHasher, SMALL_FILE, type HashName } from './hash.js';
 import { oidKey } from './oid.js';
 import type { HashState } from './state.js';
 
@@ -84,6 +84,7 @@ export class LocalCache {
     const tmp = tempNameFor(dest);
     fs.writeFileSync(tmp, bytes, { mode: OBJECT_MODE });
     fs.renameSync(tmp, dest);
+    this.present?.add(this.keyOf(dest));
     this.state.set(fs.statSync(dest), want);
     return value;
   }
@@ -145,6 +146,7 @@ export class LocalCache {
       fs.closeSync(out);
     }
     fs.renameSync(tmp, dest);
+    this.present?.add(this.keyOf(dest));
     if (n === st.size) state.set(st, md5); // the file did not grow while read
     state.set(ost, md5);
     return { md5, size: n, st };
@@ -160,41 +162,35 @@ export class LocalCache {
       const tmp = tempNameFor(dest);
       fs.writeFileSync(tmp, buf, { mode: OBJECT_MODE });
       fs.renameSync(tmp, dest);
+    this.present?.add(this.keyOf(dest));
     }
     this.state.set(st, md5);
     return { md5, size: buf.length };
   }
 
+  /**
+   * Large files: the kernel copies the file into a temp object (copy_file_range, no bytes through
+   * JavaScript) while the same bytes are hashed from the page cache, in parallel. If the source
+   * changed while this ran (stat before and after differ), the copy itself is hashed instead, so
+   * an object is never stored under a wrong name.
+   */
   private async addLargeFile(src: string, st: fs.Stats): Promise<{ md5: string; size: number }> {
-    // Write into a temp file in the cache root's tmp area, then rename once the hash is known.
     const tmpDir = path.join(this.root, 'files', 'md5');
     this.ensureDir(tmpDir);
     const tmp = tempNameFor(path.join(tmpDir, 'x'));
-    const h = newHasher('md5');
-    let size = 0;
     try {
-      await pipeline(
-        fs.createReadStream(src, { highWaterMark: 1 << 20 }),
-        new Transform({
-          transform(chunk: Buffer, _enc, cb) {
-            h.update(chunk);
-            size += chunk.length;
-            cb(null, chunk);
-          },
-        }),
-        fs.createWriteStream(tmp, { mode: OBJECT_MODE, highWaterMark: 1 << 20 }),
-      );
-      const md5 = h.digest('hex');
+      const [h] = await Promise.all([hashFile(src), fs.promises.copyFile(src, tmp)]);
+      const after = fs.statSync(src);
+      let md5 = h.md5;
+      if (after.mtimeMs !== st.mtimeMs || after.size !== st.size || after.size !== fs.statSync(tmp).size) md5 = (await hashFile(tmp)).md5;
+      fs.chmodSync(tmp, OBJECT_MODE);
       const dest = this.path(md5);
-      if (this.has(md5) && this.check(md5) === 'ok') fs.rmSync(tmp, { force: true });
-      else {
-        this.ensureDir(path.dirname(dest));
-        fs.renameSync(tmp, dest);
-      }
-      this.state.set(st, md5);
-      const dst = fs.statSync(dest);
-      this.state.set(dst, md5);
-      return { md5, size };
+      this.ensureDir(path.dirname(dest));
+      fs.renameSync(tmp, dest);
+    this.present?.add(this.keyOf(dest));
+      if (md5 === h.md5) this.state.set(st, md5);
+      this.state.set(fs.statSync(dest), md5);
+      return { md5, size: after.size };
     } catch (e) {
       fs.rmSync(tmp, { force: true });
       throw e;
@@ -226,6 +222,7 @@ export class LocalCache {
       const want = isDir ? oid.slice(0, -4) : oid;
       if (got !== want) throw new CorruptObjectError(where, oid, got);
       fs.renameSync(tmp, dest);
+    this.present?.add(this.keyOf(dest));
       this.state.set(fs.statSync(dest), want);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
@@ -254,6 +251,7 @@ export class LocalCache {
       fs.closeSync(out);
     }
     fs.renameSync(tmp, dest);
+    this.present?.add(this.keyOf(dest));
     this.state.set(st, want);
   }
 
@@ -277,6 +275,28 @@ export class LocalCache {
     const tmp = tempNameFor(dest);
     fs.writeFileSync(tmp, buf, { mode: 0o444 });
     fs.renameSync(tmp, dest);
+    this.present?.add(this.keyOf(dest));
+  }
+
+  private present?: Set<string>;
+
+  /** The `listed()` key of an object path (so writes keep the listing current). */
+  private keyOf(objPath: string): string {
+    const rel = path.relative(this.root, objPath).split(path.sep);
+    const legacy = rel[0] !== 'files';
+    return `${legacy ? 'L' : ''}${rel[rel.length - 2]}${rel[rel.length - 1]}`;
+  }
+
+  /**
+   * Existence of an object from one listing of the cache's shard directories (256 readdirs
+   * instead of one stat per object): for status over large directories. Not a content check.
+   */
+  listed(oid: string, name: HashName = 'md5'): boolean {
+    if (!this.present) {
+      this.present = new Set();
+      for (const o of this.listObjects()) this.present.add(`${o.name === 'md5' ? '' : 'L'}${o.value}`);
+    }
+    return this.present.has(`${name === 'md5' ? '' : 'L'}${oid}`);
   }
 
   /** Every object oid in the cache (both layouts). */
@@ -307,5 +327,6 @@ export class LocalCache {
   /** Remove an object (gc). Objects are read-only; unlink works regardless of mode on posix. */
   remove(oid: string, name: HashName = 'md5'): void {
     fs.rmSync(this.path(oid, name), { force: true });
+    this.present?.delete(`${name === 'md5' ? '' : 'L'}${oid}`);
   }
 }

@@ -16,6 +16,8 @@ import type { LocalCache } from './cache.js';
 export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
 
 let reflinkWorks: boolean | undefined;
+let BUF = Buffer.allocUnsafe(SMALL_FILE + 1);
+const knownDirs = new Set<string>();
 
 /** Place object `oid` at `dest`. Returns the link type actually used. */
 export async function placeObject(
@@ -27,7 +29,11 @@ export async function placeObject(
   opts: { isexec?: boolean } = {},
 ): Promise<LinkType> {
   const src = cache.path(oid, name);
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  const dir = path.dirname(dest);
+  if (!knownDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    knownDirs.add(dir);
+  }
   const tmp = tempNameFor(dest);
   let used: LinkType | undefined;
   try {
@@ -94,18 +100,38 @@ export async function placeObject(
   return used;
 }
 
-/** True when copies are what checkout will make (copy first, or reflink known not to work here). */
-export function copiesOnly(types: readonly LinkType[]): boolean {
+/**
+ * Find out once whether reflinks work between `dir` and itself (DVC's test_links): clone a tiny
+ * temp file with COPYFILE_FICLONE_FORCE.
+ */
+export function probeReflink(dir: string): boolean {
+  if (reflinkWorks !== undefined) return reflinkWorks;
+  fs.mkdirSync(dir, { recursive: true });
+  const a = tempNameFor(path.join(dir, 'x'));
+  const b = tempNameFor(path.join(dir, 'x'));
+  try {
+    fs.writeFileSync(a, 'reflink test');
+    fs.copyFileSync(a, b, fs.constants.COPYFILE_FICLONE_FORCE);
+    reflinkWorks = true;
+  } catch {
+    reflinkWorks = false;
+  } finally {
+    fs.rmSync(a, { force: true });
+    fs.rmSync(b, { force: true });
+  }
+  return reflinkWorks;
+}
+
+/** True when copies are what checkout will make (copy first, or reflink not working here). */
+export function copiesOnly(types: readonly LinkType[], probeDir: string): boolean {
   for (const t of types) {
     if (t === 'copy') return true;
-    if (t === 'reflink' && reflinkWorks === false) continue;
+    if (t === 'reflink' && !probeReflink(probeDir)) continue;
     return false;
   }
   return true;
 }
 
-let BUF = Buffer.allocUnsafe(SMALL_FILE + 1);
-const knownDirs = new Set<string>();
 
 /**
  * Copy a small object to `dest` in one pass: read it through one descriptor, check its hash, write

@@ -69,11 +69,13 @@ export function newHasher(name: HashName): Hasher {
 }
 
 /** Hash a file synchronously (small files) — the fastest path on Node for many tiny files. */
+let READ_BUF: Buffer | undefined;
+
 export function hashFileSync(path: string, name: HashName = 'md5'): { md5: string; size: number } {
   const fd = fs.openSync(path, 'r');
   try {
     const h = newHasher(name);
-    const buf = Buffer.allocUnsafe(CHUNK);
+    const buf = (READ_BUF ??= Buffer.allocUnsafe(CHUNK));
     let size = 0;
     for (;;) {
       const n = fs.readSync(fd, buf, 0, CHUNK, null);

@@ -35,7 +35,7 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
   const r: RelinkResult = res ?? { added: [], modified: [], deleted: [], missing: [], failed: [] };
   const types = repo.linkTypes;
   const name = out.hashName;
-  const copyFast = copiesOnly(types);
+  const copyFast = copiesOnly(types, repo.cache.root);
   const placeFile = async (abs: string, oid: string, isexec?: boolean): Promise<void> => {
     const st = fs.statSync(abs, { throwIfNoEntry: false });
     if (st && st.isFile() && !o.relink) {
