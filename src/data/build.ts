@@ -3,6 +3,7 @@
  * into the cache. Files whose (inode, mtime, size) is in the hash state are not read at all.
  * Directories become `.dir` manifests, written to the cache after all their files.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileFormatError, NotFoundError, PathError } from '../errors/index.js';
@@ -114,6 +115,22 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
   if (st.isDirectory()) {
     const fast = o.commit && name === 'md5';
     const files = walkFiles(o.repoRoot, abs, o.ignore, undefined, fast);
+    let fpKey: string | undefined;
+    if (!o.commit && name === 'md5') {
+      // an unchanged listing (names, inodes, mtimes, sizes) has the oid it had last time
+      const fp = createHash('md5');
+      let total = 0;
+      for (const f of files) {
+        fp.update(`${f.rel}\0${f.st.ino}\0${f.st.mtimeMs}\0${f.st.size}\n`);
+        total += f.st.size;
+      }
+      fpKey = `D${fp.digest('hex')}`;
+      const hit = o.state.getRaw(fpKey);
+      if (hit) {
+        if (o.stats) o.stats.fromState += files.length;
+        return { kind: 'dir', oid: `${hit}.dir`, size: total, nfiles: files.length };
+      }
+    }
     const entries: TreeEntry[] = [];
     let size = 0;
     for (const f of files) {
@@ -142,6 +159,7 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
     sortEntries(entries);
     const { bytes, oid } = serializeTree(entries);
     if (o.commit) o.cache.putBytes(bytes, oid);
+    if (fpKey) o.state.setRaw(fpKey, oid.slice(0, -4));
     return { kind: 'dir', oid, size, nfiles: entries.length, entries };
   }
   if (!st.isFile()) throw new FileFormatError(abs, 'not a regular file or directory');

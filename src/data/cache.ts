@@ -8,6 +8,7 @@
  * The synchronous small-file paths are deliberate: for thousands of tiny files Node's sync fs
  * calls are 4-5× faster than fs.promises (stack.md, "Hashing").
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -297,6 +298,29 @@ export class LocalCache {
       for (const o of this.listObjects()) this.present.add(`${o.name === 'md5' ? '' : 'L'}${o.value}`);
     }
     return this.present.has(`${name === 'md5' ? '' : 'L'}${oid}`);
+  }
+
+  private token?: string;
+
+  /**
+   * A fingerprint of the cache's object set: the names and mtimes of its shard directories (a
+   * directory's mtime changes whenever an entry is added or removed). Equal tokens mean no
+   * object was added or removed in between. 257 stats, not one per object.
+   */
+  objectSetToken(): string {
+    if (this.token) return this.token;
+    const h = createHash('md5');
+    for (const base of [path.join(this.root, 'files', 'md5'), this.root]) {
+      let names: string[] = [];
+      try {
+        names = fs.readdirSync(base).filter((n) => /^[0-9a-f]{2}$/.test(n)).sort();
+      } catch {
+        /* none */
+      }
+      for (const n of names) h.update(`${n}:${fs.statSync(path.join(base, n)).mtimeMs};`);
+    }
+    this.token = h.digest('hex');
+    return this.token;
   }
 
   /** Every object oid in the cache (both layouts). */

@@ -6,7 +6,9 @@
  * files written by checkout/pull are recorded as they are written, so a fresh clone + pull starts
  * warm. It lives in `.dvc/tmp/keel-state` as an append-only text log, one `ino mtime size md5`
  * line per entry, loaded into a Map on first use (10k entries parse in a few ms, no native
- * module). A torn last line (process killed mid-append) is ignored. The log is rewritten
+ * module). Directories are remembered by a fingerprint of their listing (every file's relpath,
+ * inode, mtime and size), so an unchanged directory's `.dir` oid needs no manifest rebuild.
+ * A torn last line (process killed mid-append) is ignored. The log is rewritten
  * (atomically) when it grows to 4× its live entries.
  */
 import * as fs from 'node:fs';
@@ -60,7 +62,19 @@ export class HashState {
     return this.load().get(keyOf(st));
   }
 
-  /** Record a file's md5 (kept in memory until `flush`). Directory oids are never stored. */
+  /** A value stored under a raw key (directory fingerprints: `D<md5 of the listing>`). */
+  getRaw(key: string): string | undefined {
+    return this.load().get(key);
+  }
+
+  setRaw(key: string, md5: string): void {
+    const map = this.load();
+    if (map.get(key) === md5) return;
+    map.set(key, md5);
+    this.pending.push(`${key} ${md5}\n`);
+  }
+
+  /** Record a file's md5 (kept in memory until `flush`). */
   set(st: StatLike, md5: string): void {
     const k = keyOf(st);
     const map = this.load();

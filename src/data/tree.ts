@@ -27,7 +27,13 @@ export function sortEntries(entries: TreeEntry[]): TreeEntry[] {
 
 /** The manifest bytes and their oid (`<md5>.dir`). Entries must already be sorted. */
 export function serializeTree(entries: readonly TreeEntry[]): { bytes: Buffer; oid: string } {
-  const text = pyJsonDumps(entries.map((e) => ({ md5: e.md5, relpath: e.relpath })));
+  // Hand-rolled for speed (10k entries): same bytes as pyJsonDumps([{md5, relpath}…]).
+  const parts = new Array<string>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const r = entries[i].relpath;
+    parts[i] = `{"md5": "${entries[i].md5}", "relpath": ${/^[\x20-\x7e]*$/.test(r) && !/["\\]/.test(r) ? `"${r}"` : pyJsonDumps(r)}}`;
+  }
+  const text = `[${parts.join(', ')}]`;
   const bytes = Buffer.from(text, 'utf8');
   return { bytes, oid: md5Bytes(bytes) + '.dir' };
 }

@@ -12,7 +12,7 @@ import { NotFoundError } from '../errors/index.js';
 import { isInside } from '../util/paths.js';
 import { parseDvcFile, type Output } from '../pipeline/dvcfile.js';
 import { buildGraph } from '../pipeline/graph.js';
-import { decide, stageFacts, type HashCtx, type StatusItem } from '../pipeline/plan.js';
+import { decide, largeDirComplete, stageFacts, type HashCtx, type StatusItem } from '../pipeline/plan.js';
 import { loadPipeline, lockFor, paramsReader } from '../repo/pipeline.js';
 import type { Repo } from '../repo/index.js';
 import type { Io } from './io.js';
@@ -40,9 +40,10 @@ export async function outputStatus(repo: Repo, out: Output, stats?: HashStats): 
 function cacheComplete(repo: Repo, oid: string, name: Output['hashName']): boolean {
   if (repo.cache.check(oid, name) !== 'ok') return false;
   if (!isDirOid(oid)) return true;
+  if (repo.cache.state.getRaw(`C${name === 'md5' ? '' : 'L'}${oid.slice(0, 32)}`) === repo.cache.objectSetToken()) return true;
   const entries = parseTree(fs.readFileSync(repo.cache.path(oid, name)), `cache object ${oid}`);
   if (entries.length < 256) return entries.every((e) => repo.cache.check(e.md5, name) === 'ok');
-  return entries.every((e) => repo.cache.listed(e.md5, name));
+  return largeDirComplete(repo.cache, oid, name, entries);
 }
 
 export async function status(repo: Repo, o: { targets?: string[] }, io: Io): Promise<StatusResult> {
