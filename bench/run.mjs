@@ -3,7 +3,7 @@
 // `dvc` is on PATH, vs DVC. Prints one table (with PASS/FAIL per target) and writes
 // bench/out/results.json. Plain Node ESM, no dependencies beyond the project's own devDependencies.
 //
-//   npm run bench                  # build + run everything (~4-5 min on 2 cores)
+//   npm run bench                  # build + run everything (~2-3.5 min on 2 cores)
 //   KEEL_BENCH_QUICK=1 npm run bench   # skip the 1 GiB file case
 //   KEEL_BENCH_RUNS=5              # repetitions per measured command (default 3; median taken)
 //   KEEL_BENCH_NO_COLD=1           # skip the cold-cache runs (they need root for drop_caches)
@@ -11,6 +11,7 @@
 //
 // Generated data is deterministic (AES-256-CTR keystream of a fixed seed) and cached under
 // bench/out/data; it is moved (rename, no copy) into each fresh repository and moved back after.
+// Nothing is deleted between timed commands (see `discard`): bench/out/work is removed at the end.
 import { spawn, execFileSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -536,6 +537,7 @@ const fmtTarget = (t, unit) => {
 };
 
 function printTable(header) {
+  rows.sort((x, y) => x.id.localeCompare(y.id, 'en', { numeric: true }));
   const cols = ['#', 'metric', 'keel', 'reference', 'ratio', 'target', 'result'];
   const data = rows.map((r) => [
     r.id,
@@ -667,28 +669,6 @@ async function main() {
   discard(clone);
   discard(remote);
 
-  // 2. big file
-  if (QUICK) rows.push({ id: '2', metric: 'add 1 GiB file', note: 'skipped (KEEL_BENCH_QUICK=1)' });
-  else {
-    log(`2. keel add of one 1 GiB file (warm, ${RUNS} runs) ...`);
-    const repo = path.join(WORK, 'keel-big');
-    try {
-      const b = await phaseAdd(keelTool, { dataset: 'big', target: 'big.bin', refCmd: REF_ADD_FILE, repo, runs: RUNS, withRef: true });
-      restore('big');
-      discard(repo);
-      addRow({ id: '2', metric: `add 1 GiB random file (warm, median of ${RUNS})`, unit: 's', keel: median(b.tool) / 1000, ref: median(b.ref) / 1000, target: { kind: 'ratio<=', value: 1.0 }, keelCmd: `${kc} add big.bin`, refCmd: `sh -c '${REF_ADD_FILE}'`, note: `peak RSS ${Math.max(...b.rss).toFixed(0)} MB; ${cpuNote(b)}`, samples: { keel: b.tool, ref: b.ref, keelCpu: b.cpu, refCpu: b.refCpu, load1: b.load } });
-      if (cold) {
-        const c = await phaseAddCold(keelTool, { dataset: 'big', target: 'big.bin', refCmd: REF_ADD_FILE, repo });
-        addRow({ id: '2c', metric: 'add 1 GiB random file (cold cache, 1 run)', unit: 's', keel: c.tool / 1000, ref: c.ref / 1000, target: { kind: 'ratio<=', value: 1.0 }, keelCmd: `${kc} add big.bin`, refCmd: `sh -c '${REF_ADD_FILE}'`, note: `cpu keel ${fmtMs(c.cpu)} vs ref ${fmtMs(c.refCpu)}` });
-      }
-    } catch (e) {
-      errorRow('2', 'add 1 GiB', e, { kind: 'ratio<=', value: 1.0 });
-    } finally {
-      restore('big');
-      discard(repo);
-    }
-  }
-
   // 5. S3
   const n2k = DATASETS.small2k.dirs * DATASETS.small2k.perDir;
   if (NO_S3) rows.push({ id: '5', metric: 'S3 push/pull', note: 'skipped (KEEL_BENCH_NO_S3=1)' });
@@ -738,6 +718,28 @@ async function main() {
     }
   }
 
+  // 2. big file (last: it leaves ~8 GiB in bench/out/work/trash)
+  if (QUICK) rows.push({ id: '2', metric: 'add 1 GiB file', note: 'skipped (KEEL_BENCH_QUICK=1)' });
+  else {
+    log(`2. keel add of one 1 GiB file (warm, ${RUNS} runs) ...`);
+    const repo = path.join(WORK, 'keel-big');
+    try {
+      const b = await phaseAdd(keelTool, { dataset: 'big', target: 'big.bin', refCmd: REF_ADD_FILE, repo, runs: RUNS, withRef: true });
+      restore('big');
+      discard(repo);
+      addRow({ id: '2', metric: `add 1 GiB random file (warm, median of ${RUNS})`, unit: 's', keel: median(b.tool) / 1000, ref: median(b.ref) / 1000, target: { kind: 'ratio<=', value: 1.0 }, keelCmd: `${kc} add big.bin`, refCmd: `sh -c '${REF_ADD_FILE}'`, note: `peak RSS ${Math.max(...b.rss).toFixed(0)} MB; ${cpuNote(b)}`, samples: { keel: b.tool, ref: b.ref, keelCpu: b.cpu, refCpu: b.refCpu, load1: b.load } });
+      if (cold) {
+        const c = await phaseAddCold(keelTool, { dataset: 'big', target: 'big.bin', refCmd: REF_ADD_FILE, repo });
+        addRow({ id: '2c', metric: 'add 1 GiB random file (cold cache, 1 run)', unit: 's', keel: c.tool / 1000, ref: c.ref / 1000, target: { kind: 'ratio<=', value: 1.0 }, keelCmd: `${kc} add big.bin`, refCmd: `sh -c '${REF_ADD_FILE}'`, note: `cpu keel ${fmtMs(c.cpu)} vs ref ${fmtMs(c.refCpu)}` });
+      }
+    } catch (e) {
+      errorRow('2', 'add 1 GiB', e, { kind: 'ratio<=', value: 1.0 });
+    } finally {
+      restore('big');
+      discard(repo);
+    }
+  }
+
   // ---- report
   let commit = '';
   try {
@@ -767,7 +769,9 @@ async function main() {
   printTable(header);
   fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ env, rows, extra }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${rel(path.join(OUT, 'results.json'))}\n`);
+  log('removing bench/out/work (with online discard this can take a minute) ...');
   rmrf(WORK);
+  log('done');
 }
 
 function fsType(p) {

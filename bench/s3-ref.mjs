@@ -1,7 +1,7 @@
 // Reference for the S3 numbers: the raw AWS SDK (the same client keel depends on) putting or
 // getting every file of a directory with N concurrent requests, no keel logic at all. It shows
 // what this s3rver can serve on this machine.
-// Usage: node bench/s3-ref.mjs put|get <endpoint> <bucket> <prefix> <dir> [concurrency=16]
+// Usage: node bench/s3-ref.mjs put|putstream|get <endpoint> <bucket> <prefix> <dir> [concurrency=16]
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. Prints {"objects":N,"ms":T}.
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
@@ -35,6 +35,11 @@ const worker = async () => {
     if (i >= files.length) return;
     const f = files[i];
     if (op === 'put') await client.send(new PutObjectCommand({ Bucket: bucket, Key: f.key, Body: fs.readFileSync(f.abs) }));
+    else if (op === 'putstream') {
+      // the body as keel sends it: a file stream with an explicit length
+      const size = fs.statSync(f.abs).size;
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: f.key, Body: fs.createReadStream(f.abs), ContentLength: size }));
+    }
     else {
       const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: f.key }));
       await r.Body.transformToByteArray();
