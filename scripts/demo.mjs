@@ -1,49 +1,79 @@
 #!/usr/bin/env node
-// The README's main job (for now): the "share your data" workflow of the guide, end to end, in a
-// temp git repository with a local remote — init, add, push, then a teammate's clone pulls the
-// same bytes. Every step is the real `keel` CLI; the commands are printed as they run.
+// The README's main job: the guide's experiment, driven by keel, in a demo workspace.
+//   1. prepare demo/ (a git repo) from example/ if there is none;
+//   2. keel pull   — the dataset comes from the local remote bundled with the example;
+//   3. keel repro  — prepare → featurize → train → evaluate (only what changed);
+//   4. keel metrics show, keel plots show (HTML + PNG);
+// and prints where to look. Rerunning is fast and idempotent: nothing re-runs when nothing changed.
+// Every step is the real `keel` CLI; the commands are printed as they run.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const KEEL = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const base = mkdtempSync(join(tmpdir(), 'keel-demo-'));
-const env = { ...process.env, GIT_AUTHOR_NAME: 'keel demo', GIT_AUTHOR_EMAIL: 'demo@keel.invalid', GIT_COMMITTER_NAME: 'keel demo', GIT_COMMITTER_EMAIL: 'demo@keel.invalid' };
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const KEEL = path.join(ROOT, 'dist', 'cli', 'main.js');
+const EXAMPLE = path.join(ROOT, 'example');
+const DEMO = path.resolve(process.env.KEEL_DEMO_DIR ?? path.join(ROOT, 'demo'));
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: process.env.GIT_AUTHOR_NAME ?? 'keel demo',
+  GIT_AUTHOR_EMAIL: process.env.GIT_AUTHOR_EMAIL ?? 'demo@keel.invalid',
+  GIT_COMMITTER_NAME: process.env.GIT_COMMITTER_NAME ?? 'keel demo',
+  GIT_COMMITTER_EMAIL: process.env.GIT_COMMITTER_EMAIL ?? 'demo@keel.invalid',
+};
 
-function sh(cwd, cmd, args) {
-  const shown = [cmd === process.execPath ? 'keel' : cmd, ...(cmd === process.execPath ? args.slice(1) : args)].join(' ');
-  process.stdout.write(`\n$ ${shown}\n`);
-  const out = execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  process.stdout.write(out);
-  return out;
+if (!fs.existsSync(KEEL) || !fs.existsSync(path.join(EXAMPLE, 'dist', 'prepare.js'))) {
+  console.error('keel is not built: run `npm ci` (or `npm run build`) first.');
+  process.exit(1);
 }
-const keel = (cwd, ...args) => sh(cwd, process.execPath, [KEEL, ...args]);
-const git = (cwd, ...args) => sh(cwd, 'git', args);
 
-const alice = join(base, 'alice');
-const remote = join(base, 'remote');
-mkdirSync(alice);
-console.log(`keel demo in ${base}`);
-git(alice, 'init', '-q', '-b', 'main');
-keel(alice, 'init');
-// a small dataset: 200 labelled rows, plus a directory of 50 files
-const rows = Array.from({ length: 200 }, (_, i) => `<row Id="${i}" Tags="${i % 3 === 0 ? '<spam>' : ''}" Title="message ${i}" Body="text of message ${i}"/>`);
-mkdirSync(join(alice, 'data/images'), { recursive: true });
-writeFileSync(join(alice, 'data/data.xml'), `<?xml version="1.0" encoding="utf-8"?>\n<posts>\n${rows.join('\n')}\n</posts>\n`);
-for (let i = 0; i < 50; i++) writeFileSync(join(alice, `data/images/img${i}.txt`), `pixel data ${i}\n`.repeat(20));
-keel(alice, 'add', 'data/data.xml', 'data/images');
-keel(alice, 'remote', 'add', '-d', 'storage', remote);
-keel(alice, 'push');
-git(alice, 'add', '-A');
-git(alice, 'commit', '-q', '-m', 'Track data with keel');
-console.log('\n--- a teammate clones the repository and pulls the data ---');
-git(base, 'clone', '-q', alice, 'bob');
-const bob = join(base, 'bob');
-keel(bob, 'pull');
-keel(bob, 'status');
-const same = readFileSync(join(bob, 'data/data.xml')).equals(readFileSync(join(alice, 'data/data.xml')));
-console.log(`\nbob's data/data.xml is byte-identical to alice's: ${same}`);
-console.log(`\nLook around: ${base} (alice/, bob/, remote/files/md5/…)`);
-if (!same) process.exit(1);
+function run(cmd, args, opts = {}) {
+  const shown = cmd === process.execPath ? `keel ${args.slice(1).join(' ')}` : `${cmd} ${args.join(' ')}`;
+  if (!opts.quiet) process.stdout.write(`\n$ ${shown}\n`);
+  return execFileSync(cmd, args, { cwd: DEMO, env, stdio: opts.quiet ? 'pipe' : 'inherit' });
+}
+const keel = (...args) => run(process.execPath, [KEEL, ...args]);
+const git = (...args) => run('git', args, { quiet: true });
+
+/** Copy the example's files a workspace needs (not its bundled remote, tools or test data). */
+function syncExample() {
+  const copy = (rel) => fs.cpSync(path.join(EXAMPLE, rel), path.join(DEMO, rel), { recursive: true });
+  for (const rel of ['dvc.yaml', 'src', 'dist', 'data/data.xml.dvc', 'data/.gitignore', '.gitignore', 'README.md']) copy(rel);
+  if (!fs.existsSync(path.join(DEMO, 'params.yaml'))) copy('params.yaml');
+}
+
+const fresh = !fs.existsSync(path.join(DEMO, '.dvc'));
+if (fresh) {
+  console.log(`Preparing the demo workspace in ${DEMO} (a git repository made from example/)`);
+  fs.mkdirSync(DEMO, { recursive: true });
+  git('init', '-q', '-b', 'main');
+  keel('init', '-q');
+  syncExample();
+  keel('remote', 'add', '-d', 'bundled', path.join(EXAMPLE, 'remote'));
+  git('add', '-A');
+  git('commit', '-q', '-m', 'The guide experiment, tracked with keel');
+} else {
+  console.log(`Using the demo workspace in ${DEMO}`);
+  syncExample();
+}
+
+keel('pull');
+keel('repro');
+keel('metrics', 'show');
+keel('plots', 'show', '--png');
+if (fresh) {
+  git('add', '-A');
+  git('commit', '-q', '-m', 'Reproduce the pipeline');
+}
+
+const rel = (p) => path.relative(process.cwd(), path.join(DEMO, p)) || '.';
+console.log(`
+Done. Look at:
+  ${rel('evaluation/metrics.json')}          the metrics (avg_prec, roc_auc)
+  ${rel('dvc_plots/index.html')}             the plots page (opens offline in any browser)
+  ${rel('dvc_plots')}/*.png                  the same plots as PNG images
+  ${rel('model')}/                           the trained model (forest + vectorizer)
+  ${rel('dvc.lock')}                         what was run, with the hash of every input and output
+Try:  cd ${rel('.')} && keel dag && keel params diff
+      change featurize.max_features in params.yaml, then keel repro && keel metrics diff`);
