@@ -28,5 +28,6 @@ export const SYNC_OPTIONS = [
   { name: 'all-branches', short: 'a', type: 'boolean', desc: 'include objects used by every branch' },
   { name: 'all-tags', short: 'T', type: 'boolean', desc: 'include objects used by every tag' },
   { name: 'all-commits', short: 'A', type: 'boolean', desc: 'include objects used by every commit' },
+  { name: 'run-cache', type: 'boolean', desc: 'also transfer the run-cache and the outputs it restores' },
   { name: 'json', type: 'boolean', desc: 'print the result as JSON' },
 ] as const;

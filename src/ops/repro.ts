@@ -123,6 +123,7 @@ export async function repro(repo: Repo, o: ReproOptions, io: Io): Promise<ReproR
     }
     if (o.dry) {
       io.info(`Running stage '${id}':`);
+      for (const why of describeReasons(d.items, upstreamRan && !d.changed ? upstream.filter((u) => ran.has(u)) : [])) io.info(`  (why: ${why})`);
       for (const l of commandLines(stage.cmd)) io.info(`> ${l}`);
       res.stages.push({ id, outcome: 'would run', reasons: d.items });
       ran.add(id);
@@ -214,3 +215,19 @@ async function writeLock(repo: Repo, stage: Stage, entry: LockEntry, res: ReproR
 
 export type { LoadedPipeline };
 export { stageId };
+
+/** One line per reason a stage is stale, for `repro --dry`. */
+export function describeReasons(items: Decision['items'], upstream: string[]): string[] {
+  const out: string[] = [];
+  for (const it of items) {
+    if (typeof it === 'string') out.push(it);
+    else if ('changed deps' in it)
+      for (const [p, v] of Object.entries(it['changed deps'])) {
+        if (typeof v === 'string') out.push(`dep ${p} ${v}`);
+        else for (const [k, w] of Object.entries(v)) out.push(`param ${k} in ${p} ${w}`);
+      }
+    else if ('changed outs' in it) for (const [p, v] of Object.entries(it['changed outs'])) out.push(`out ${p} ${v}`);
+  }
+  for (const u of upstream) out.push(`upstream stage '${u}' will run`);
+  return out;
+}

@@ -82,3 +82,43 @@ export function lookupRunCache(cacheRoot: string, probe: LockEntry): LockEntry |
   }
   return undefined;
 }
+
+/** Keys (`runs/<2>/<key>/<value>`) of every run-cache entry in the local cache. */
+export function listRunCacheKeys(cacheRoot: string): string[] {
+  const out: string[] = [];
+  const base = runsDir(cacheRoot);
+  const ls = (p: string): string[] => {
+    try {
+      return fs.readdirSync(p);
+    } catch {
+      return [];
+    }
+  };
+  for (const a of ls(base)) {
+    if (!/^[0-9a-f]{2}$/.test(a)) continue;
+    for (const k of ls(path.join(base, a))) {
+      if (!/^[0-9a-f]{64}$/.test(k)) continue;
+      for (const v of ls(path.join(base, a, k))) if (/^[0-9a-f]{64}$/.test(v)) out.push(`runs/${a}/${k}/${v}`);
+    }
+  }
+  return out;
+}
+
+/** The out objects run-cache entries refer to (so pushing the run-cache pushes what it restores). */
+export function runCacheOutRefs(cacheRoot: string, keys: string[]): { oid: string; name: 'md5' | 'md5-dos2unix' }[] {
+  const refs: { oid: string; name: 'md5' | 'md5-dos2unix' }[] = [];
+  for (const key of keys) {
+    const entry = lookupEntryFile(path.join(cacheRoot, ...key.split('/')));
+    for (const o of entry?.outs ?? []) if (o.md5) refs.push({ oid: o.md5, name: o.hash === 'md5' ? 'md5' : 'md5-dos2unix' });
+  }
+  return refs;
+}
+
+function lookupEntryFile(file: string): LockEntry | undefined {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return parseLock(`schema: '2.0'\nstages:\n  s:\n${text.replace(/^/gm, '    ')}`, `run-cache entry ${path.basename(file)}`).stages.get('s');
+  } catch {
+    return undefined;
+  }
+}

@@ -207,3 +207,29 @@ describe('bad pipelines', () => {
     });
   }
 });
+
+describe('run-cache on a remote', () => {
+  test('push --run-cache / pull --run-cache: a clone restores a stage without running it', () => {
+    const dir = keelRepo({
+      'in.txt': 'input',
+      'count.js': "require('fs').appendFileSync('runs.log','x\\n'); require('fs').writeFileSync('out.txt', require('fs').readFileSync('in.txt','utf8').toUpperCase())",
+      'dvc.yaml': 'stages:\n  up:\n    cmd: node count.js\n    deps: [in.txt, count.js]\n    outs: [out.txt]\n',
+    });
+    keelOk(dir, ['repro']);
+    const remote = path.join(dir, '..', path.basename(dir) + '-rc-remote');
+    keelOk(dir, ['remote', 'add', '-d', 'r', remote]);
+    keelOk(dir, ['push', '--run-cache']);
+    assert.ok(fs.readdirSync(path.join(remote, 'runs')).length > 0, 'run-cache entries are on the remote');
+    fs.writeFileSync(path.join(dir, '.gitignore'), fs.readFileSync(path.join(dir, '.gitignore'), 'utf8') + '/runs.log\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'c');
+    const clone = path.join(path.dirname(dir), path.basename(dir) + '-clone');
+    git(path.dirname(dir), 'clone', '-q', dir, clone);
+    fs.rmSync(path.join(clone, 'dvc.lock'));
+    keelOk(clone, ['pull', '--run-cache']);
+    const r = keelOk(clone, ['repro']);
+    assert.match(r.stdout, /Stage 'up' is cached - skipping run, checking out outputs/);
+    assert.equal(fs.readFileSync(path.join(clone, 'out.txt'), 'utf8'), 'INPUT');
+    assert.ok(!fs.existsSync(path.join(clone, 'runs.log')), 'the command never ran in the clone');
+  });
+});

@@ -13,6 +13,7 @@ export function syncOptions(ctx: CommandContext): SyncOptions {
     allBranches: !!a.allBranches,
     allTags: !!a.allTags,
     allCommits: !!a.allCommits,
+    runCache: !!a.runCache,
   };
 }
 
