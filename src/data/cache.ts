@@ -33,7 +33,8 @@ export class LocalCache {
   ) {}
 
   path(oid: string, name: HashName = 'md5'): string {
-    return path.join(this.root, oidKey(oid, name));
+    // plain concatenation: called once per object on hot paths (root is absolute and normalised)
+    return name === 'md5' ? `${this.root}/files/md5/${oid.slice(0, 2)}/${oid.slice(2)}` : `${this.root}/${oid.slice(0, 2)}/${oid.slice(2)}`;
   }
 
   /** True when the object file exists (not verified). */
@@ -104,8 +105,7 @@ export class LocalCache {
   /**
    * Add a workspace file reading it once through one descriptor (open, fstat, read, close), with
    * no separate stat or existence check: the object is written to a temp name (0444) and renamed
-   * over whatever is there (identical bytes by definition). The object's own (inode, mtime, size)
-   * goes into the hash state too, so later checks of it cost a stat. Large files (returns
+   * over whatever is there (identical bytes by definition). Large files (returns
    * undefined) take the streaming path.
    */
   addFileSync(src: string, state: HashState): { md5: string; size: number; st: fs.Stats } | undefined {
@@ -139,17 +139,16 @@ export class LocalCache {
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       out = fs.openSync(tmp, 'w', OBJECT_MODE);
     }
-    let ost: fs.Stats;
     try {
       fs.writeSync(out, data, 0, n);
-      ost = fs.fstatSync(out);
     } finally {
       fs.closeSync(out);
     }
     fs.renameSync(tmp, dest);
     this.present?.add(this.keyOf(dest));
     if (n === st.size) state.set(st, md5); // the file did not grow while read
-    state.set(ost, md5);
+    // (the object's own stat is not recorded here: large directories are checked against the
+    // cache listing, and objects are verified when they are copied out)
     return { md5, size: n, st };
   }
 

@@ -71,7 +71,7 @@ export class Repo {
       const config = await loadRepoConfig(dvcDir, o.env);
       const state = new HashState(path.join(dvcDir, 'tmp', 'keel-state'));
       const cacheDir = config.cacheDir();
-      const cache = new LocalCache(cacheDir, state);
+      const cache = new LocalCache(path.resolve(cacheDir), state);
       const noScm = config.get('core', 'no_scm') === 'true';
       const git = noScm ? undefined : await Git.open(root);
       const ignore = await DvcIgnore.load(root);

@@ -12,7 +12,8 @@ let tempCounter = 0;
 /** A temp name beside `target`, as DVC names its temps: `.<16 chars>.tmp`. */
 export function tempNameFor(target: string): string {
   const n = (tempCounter++).toString(36).padStart(8, '0');
-  return path.join(path.dirname(target), `.${TEMP_PREFIX}${n}.tmp`);
+  const slash = target.lastIndexOf('/');
+  return slash > 0 ? `${target.slice(0, slash)}/.${TEMP_PREFIX}${n}.tmp` : path.join(path.dirname(target), `.${TEMP_PREFIX}${n}.tmp`);
 }
 
 /** True for names made by `tempNameFor` (leftovers of a killed process are recognisable). */
