@@ -260,12 +260,35 @@ export class LocalCache {
    * the way: read once, hash, write a temp file beside `dest`, rename. Throws CorruptObjectError
    * (and writes nothing) when the cache copy does not hash to `oid`.
    */
-  copyOutVerifiedSync(oid: string, name: HashName, dest: string, knownDirs: Set<string>): void {
-    const buf = fs.readFileSync(this.path(oid, name));
+  copyOutVerifiedSync(oid: string, name: HashName, dest: string, knownDirs: Set<string>): 'ok' | 'missing' | 'large' {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.path(oid, name), 'r');
+    } catch (e) {
+      if (isErrno(e, 'ENOENT', 'ENOTDIR')) return 'missing';
+      throw e;
+    }
+    let n = 0;
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size > SMALL_FILE) return 'large';
+      if (BUF.length < size + 1) BUF = Buffer.allocUnsafe(size + 1);
+      for (;;) {
+        const r = fs.readSync(fd, BUF, n, BUF.length - n, null);
+        if (r === 0) break;
+        n += r;
+        if (n === BUF.length) return 'large';
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const data = BUF.subarray(0, n);
     const isDir = oid.endsWith('.dir');
-    const h = newHasher(isDir ? 'md5' : name);
-    h.update(buf);
-    const got = h.digest('hex');
+    const got = isDir || name === 'md5' ? md5Bytes(data) : (() => {
+      const h = newHasher(name);
+      h.update(data);
+      return h.digest('hex');
+    })();
     if (got !== (isDir ? oid.slice(0, -4) : oid)) throw new CorruptObjectError('the cache', oid, got);
     const dir = path.dirname(dest);
     if (!knownDirs.has(dir)) {
@@ -273,9 +296,14 @@ export class LocalCache {
       knownDirs.add(dir);
     }
     const tmp = tempNameFor(dest);
-    fs.writeFileSync(tmp, buf, { mode: 0o444 });
+    const out = fs.openSync(tmp, 'w', 0o444);
+    try {
+      fs.writeSync(out, data, 0, n);
+    } finally {
+      fs.closeSync(out);
+    }
     fs.renameSync(tmp, dest);
-    this.present?.add(this.keyOf(dest));
+    return 'ok';
   }
 
   private present?: Set<string>;

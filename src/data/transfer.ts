@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CorruptObjectError, isKeelError, KeelError } from '../errors/index.js';
 import { mapLimit } from '../util/limit.js';
 import type { Backend } from '../storage/backend.js';
-import { md5Bytes, SMALL_FILE, type HashName } from './hash.js';
+import { md5Bytes, type HashName } from './hash.js';
 import type { LocalCache } from './cache.js';
 import { isDirOid, keyToOid, oidKey } from './oid.js';
 import { parseTree } from './tree.js';
@@ -101,17 +101,23 @@ export async function push(
   const localRoot = remote.localRoot;
   const knownDirs = new Set<string>();
   const upload = async (r: ObjRef): Promise<void> => {
-    const size = localRoot ? fs.statSync(cache.path(r.oid, r.name), { throwIfNoEntry: false })?.size : undefined;
-    if (localRoot && size !== undefined && size <= SMALL_FILE) {
+    if (localRoot) {
       // local remote, small object: verify while copying, synchronously (fast for many files)
+      let res: 'ok' | 'missing' | 'large' | 'corrupt';
       try {
-        cache.copyOutVerifiedSync(r.oid, r.name, path.join(localRoot, oidKey(r.oid, r.name)), knownDirs);
+        res = cache.copyOutVerifiedSync(r.oid, r.name, `${localRoot}/${oidKey(r.oid, r.name)}`, knownDirs);
       } catch (e) {
-        failed.push({ oid: r.oid, reason: e instanceof CorruptObjectError ? 'corrupt in the local cache' : reasonOf(e) });
-        failedIds.add(refId(r));
+        if (!(e instanceof CorruptObjectError)) throw e;
+        res = 'corrupt';
       }
-      o.onProgress?.(++done, total);
-      return;
+      if (res !== 'large') {
+        if (res !== 'ok') {
+          failed.push({ oid: r.oid, reason: res === 'missing' ? 'missing from the local cache' : 'corrupt in the local cache' });
+          failedIds.add(refId(r));
+        }
+        o.onProgress?.(++done, total);
+        return;
+      }
     }
     const state = cache.check(r.oid, r.name);
     if (state !== 'ok') {

@@ -1,26 +1,39 @@
 /**
  * The example's random forest (forest.json: scikit-learn's `tree_` arrays per tree, see
- * example/src/lib/forest.ts) → an ONNX model with one ai.onnx.ml `TreeEnsembleClassifier` node,
- * encoded as skl2onnx encodes a `RandomForestClassifier` (skl2onnx/common/tree_ensemble.py):
+ * example/src/lib/forest.ts) → an ONNX model built on one ai.onnx.ml `TreeEnsembleClassifier`.
  *
- * - one tree per estimator, node ids = scikit-learn's node indices; a node is a branch when it
- *   has children (mode BRANCH_LEQ, true = left child, false = right child), else a LEAF;
- * - thresholds: scikit-learn compares `(float32)x <= threshold` with a float64 threshold, while
- *   ONNX holds float32 thresholds; the largest float32 not above the threshold gives the same
- *   decision for every float32 x (skl2onnx's `sklearn_threshold`);
- * - leaf weights: the leaf's class counts normalised to fractions, divided by the number of
- *   trees, so the ensemble's sum is the forest's mean probability (post_transform NONE);
- * - two classes: only the positive class's weight is stored, under class id 0 (skl2onnx's binary
- *   encoding). onnxruntime then reads it as p(positive), returns [1 - p, p] and labels the row
- *   positive when p > 0.5 — the label always follows the larger probability, ties going to the
- *   first class as `argmax` does. (Both weights stored per leaf instead switch onnxruntime to
- *   its "mixed weights" rule, `label = p > 0 ? positive : negative`, which is wrong here.)
- *   More than two classes: one weight per class; the label is the first class of largest score.
- * - no ZipMap: the outputs are the `label` tensor int64 [N] and the `probabilities` tensor
- *   float [N, n_classes] (skl2onnx's `zipmap=False`).
+ * The trees are encoded as skl2onnx encodes a `RandomForestClassifier`
+ * (skl2onnx/common/tree_ensemble.py):
+ * - one ONNX tree per estimator, node ids = scikit-learn's node indices; a node with children is
+ *   BRANCH_LEQ (true → left child, false → right child), any other node a LEAF;
+ * - thresholds: scikit-learn compares `(float32)x <= threshold` against a float64 threshold,
+ *   while ONNX thresholds are float32; the largest float32 not above the threshold gives the same
+ *   decision for every float32 x (skl2onnx's `sklearn_threshold`, `float32AtMost` here);
+ * - each leaf votes its class fractions (class counts / their sum), post_transform NONE;
+ * - no ZipMap: plain tensors out (skl2onnx's `zipmap=False`).
  *
- * The graph's input is a float tensor [N, n_features]: the rows the forest was trained on
- * (for the example, the tf-idf features; see vectorizer.ts).
+ * One deliberate difference: skl2onnx stores `fraction / n_trees` as float32 and, for two
+ * classes, only the positive class's weight, letting onnxruntime label a row positive when the
+ * summed weight is > 0.5. A sum of float32 `1/n` weights is not exact: with 50 trees, 25 votes
+ * for each class sum to 0.50000006, and the row is labelled positive where scikit-learn's argmax
+ * gives the first class (and the probabilities read [0.49999994, 0.50000006]). Worse, onnxruntime
+ * 1.30 sums in another order for batches above 50 rows, where the same row reads 0.5 and class 0:
+ * the label would depend on the batch size. Exact ties are common in a forest of pure leaves (11 in
+ * 1,000 of the example's held-out mails). So here every class gets its weight (a pure leaf votes
+ * exactly 1 and 0), the node outputs the per-class sums — exact for whole votes — and standard
+ * nodes finish the job:
+ *
+ *   input ─TreeEnsembleClassifier→ class_sums ─Div(n_trees)→ probabilities ─ArgMax(axis 1)→
+ *   class_index ─Gather(classes)→ label
+ *
+ * ArgMax returns the first index of the largest probability, like NumPy: the label always follows
+ * the larger probability, ties go to the first class. (The TreeEnsembleClassifier's own label
+ * output is left unused: with both class weights stored, onnxruntime's two-class rule labels a
+ * row positive whenever its positive score is > 0.)
+ *
+ * The graph's input is a float tensor [N, n_features]: the rows the forest was trained on (for
+ * the example, the tf-idf features, computed in TypeScript: see vectorizer.ts and README.md).
+ * Outputs: `label` int64 [N] and `probabilities` float [N, n_classes].
  */
 import { FileFormatError } from '../../errors/index.js';
 import { attr, DataType, encodeModel, type ModelSpec, type NodeSpec } from './onnx.js';
@@ -204,18 +217,20 @@ export function float32AtMost(t: number): number {
   return f32[0];
 }
 
-/** The TreeEnsembleClassifier attributes for a validated forest. */
+/**
+ * The TreeEnsembleClassifier attributes for a validated forest: every leaf votes its class
+ * fractions (counts / their sum), one weight per class, so the node's scores are the per-class
+ * sums over the trees (see the header for why they are not divided by the tree count here).
+ */
 export function treeEnsembleAttributes(forest: ForestJson): NonNullable<NodeSpec['attributes']> {
   const k = forest.classes.length;
-  const binary = k === 2;
-  const nTrees = forest.trees.length;
   let nNodes = 0;
   let nLeaves = 0;
   for (const t of forest.trees) {
     nNodes += t.children_left.length;
     for (const l of t.children_left) if (l === -1) nLeaves++;
   }
-  const nWeights = nLeaves * (binary ? 1 : k);
+  const nWeights = nLeaves * k;
   const nodesTreeIds = new Int32Array(nNodes);
   const nodesNodeIds = new Int32Array(nNodes);
   const nodesFeatureIds = new Int32Array(nNodes);
@@ -246,15 +261,12 @@ export function treeEnsembleAttributes(forest: ForestJson): NonNullable<NodeSpec
       let normalizer = 0;
       for (const c of v) normalizer += c;
       if (normalizer === 0) normalizer = 1;
-      const write = (classId: number, fraction: number): void => {
+      for (let j = 0; j < k; j++, b++) {
         classTreeIds[b] = ti;
         classNodeIds[b] = i;
-        classIds[b] = classId;
-        classWeights[b] = fraction / nTrees;
-        b++;
-      };
-      if (binary) write(0, v[1] / normalizer);
-      else for (let j = 0; j < k; j++) write(j, v[j] / normalizer);
+        classIds[b] = j;
+        classWeights[b] = v[j] / normalizer;
+      }
     }
   });
   return {
@@ -280,11 +292,12 @@ export function forestModelSpec(forest: ForestJson, opts: ForestOnnxOptions = {}
   const label = opts.labelName ?? 'label';
   const probabilities = opts.probabilitiesName ?? 'probabilities';
   const k = forest.classes.length;
+  const nTrees = forest.trees.length;
   const metadata: Record<string, string> = {
     'keel.model': FOREST_FORMAT,
     'keel.classes': JSON.stringify(forest.classes),
     'keel.n_features': String(forest.n_features),
-    'keel.n_estimators': String(forest.trees.length),
+    'keel.n_estimators': String(nTrees),
     ...(forest.feature_names ? { 'keel.feature_names': JSON.stringify(forest.feature_names) } : {}),
     ...(opts.metadata ?? {}),
   };
@@ -297,7 +310,7 @@ export function forestModelSpec(forest: ForestJson, opts: ForestOnnxOptions = {}
     producerVersion: opts.producerVersion ?? '0',
     domain: 'ai.keel',
     modelVersion: 1,
-    doc: opts.doc ?? `random forest classifier: ${forest.trees.length} trees, ${forest.n_features} features, classes ${JSON.stringify(forest.classes)}`,
+    doc: opts.doc ?? `random forest classifier: ${nTrees} trees, ${forest.n_features} features, classes ${JSON.stringify(forest.classes)}`,
     graph: {
       name: 'random_forest',
       nodes: [
@@ -306,14 +319,34 @@ export function forestModelSpec(forest: ForestJson, opts: ForestOnnxOptions = {}
           domain: 'ai.onnx.ml',
           name: 'forest',
           inputs: [input],
-          outputs: [label, probabilities],
+          // the node's own label follows onnxruntime's two-class rules, not argmax: unused
+          outputs: ['forest_label', 'class_sums'],
           attributes: treeEnsembleAttributes(forest),
         },
+        { opType: 'Div', name: 'mean', inputs: ['class_sums', 'n_estimators'], outputs: [probabilities] },
+        {
+          opType: 'ArgMax',
+          name: 'best',
+          inputs: [probabilities],
+          outputs: ['class_index'],
+          attributes: { axis: attr.int(1), keepdims: attr.int(0), select_last_index: attr.int(0) },
+        },
+        { opType: 'Gather', name: 'to_label', inputs: ['classes', 'class_index'], outputs: [label], attributes: { axis: attr.int(0) } },
+      ],
+      initializers: [
+        { name: 'n_estimators', dataType: DataType.FLOAT, dims: [], data: [nTrees] },
+        { name: 'classes', dataType: DataType.INT64, dims: [k], data: forest.classes },
       ],
       inputs: [{ name: input, elemType: DataType.FLOAT, shape: ['N', forest.n_features] }],
       outputs: [
         { name: label, elemType: DataType.INT64, shape: ['N'] },
         { name: probabilities, elemType: DataType.FLOAT, shape: ['N', k] },
+      ],
+      // intermediate values typed for checkers whose shape inference stops at the ML node (onnx 1.12)
+      valueInfo: [
+        { name: 'forest_label', elemType: DataType.INT64, shape: ['N'] },
+        { name: 'class_sums', elemType: DataType.FLOAT, shape: ['N', k] },
+        { name: 'class_index', elemType: DataType.INT64, shape: ['N'] },
       ],
     },
     metadata,
