@@ -26,6 +26,8 @@ let BUF = Buffer.allocUnsafe(SMALL_FILE + 1);
 
 export class LocalCache {
   private readonly knownDirs = new Set<string>();
+  /** oids this process wrote after checking their hash (a copy out needs no second check) */
+  readonly verified = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -222,8 +224,9 @@ export class LocalCache {
       const want = isDir ? oid.slice(0, -4) : oid;
       if (got !== want) throw new CorruptObjectError(where, oid, got);
       fs.renameSync(tmp, dest);
-    this.present?.add(this.keyOf(dest));
+      this.present?.add(this.keyOf(dest));
       this.state.set(fs.statSync(dest), want);
+      this.verified.add(oid);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
       throw e;
@@ -253,6 +256,7 @@ export class LocalCache {
     fs.renameSync(tmp, dest);
     this.present?.add(this.keyOf(dest));
     this.state.set(st, want);
+    this.verified.add(oid);
   }
 
   /**

@@ -183,7 +183,9 @@ export async function fetch(
       files.push(c);
     }
   }
-  const todo = files.filter((r) => cache.check(r.oid, r.name) !== 'ok');
+  // Many objects: presence from one listing of the cache (a present but damaged object is caught
+  // when it is checked out or pushed); few: verified one by one.
+  const todo = files.length >= 256 ? files.filter((r) => !cache.listed(r.oid, r.name)) : files.filter((r) => cache.check(r.oid, r.name) !== 'ok');
   const failedIds = new Set<string>();
   let done = 0;
   const total = todo.length + pendingDirs.filter((d) => d.bytes).length;

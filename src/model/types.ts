@@ -13,6 +13,11 @@ export interface MethodSignature {
   input: JsonSchema;
   output: JsonSchema;
   description?: string;
+  /**
+   * onnx runtime: the graph output this method returns (e.g. 'label' for predict,
+   * 'probabilities' for predict_proba). Absent: every output, keyed by name.
+   */
+  output_name?: string;
 }
 
 export interface ArtifactInfo {
@@ -37,6 +42,8 @@ export interface ModelMeta {
   name: string;
   /** 'onnx' | 'js' */
   runtime: string;
+  /** the artifact the runtime loads (onnx: the .onnx file; js: the ES module); default: the first one */
+  entry?: string;
   artifacts: ArtifactInfo[];
   methods: MethodSignature[];
   /** a valid input for the first method (used as the OpenAPI example) */

@@ -36,8 +36,9 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
   const types = repo.linkTypes;
   const name = out.hashName;
   const copyFast = copiesOnly(types, repo.cache.root);
+  let freshDir = false; // the output directory did not exist: no file in it can be in the way
   const placeFile = async (abs: string, oid: string, isexec?: boolean): Promise<void> => {
-    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    const st = freshDir ? undefined : fs.statSync(abs, { throwIfNoEntry: false });
     if (st && st.isFile() && !o.relink) {
       const known = name === 'md5' ? repo.state.get(st) : undefined;
       if (known === oid) return;
@@ -90,6 +91,7 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
     fs.rmSync(out.abs, { force: true });
   }
   const listed = new Set(entries.map((e) => e.relpath));
+  freshDir = !st;
   if (st?.isDirectory()) {
     const temps: string[] = [];
     const present = walkFiles(repo.root, out.abs, repo.ignore, temps);
