@@ -35,7 +35,10 @@ const COMMANDS: Record<string, Entry> = {
   remote: { summary: 'Manage remotes: add, default, modify, list, remove, rename', load: () => import('./commands/remote.js') },
   config: { summary: 'Read or write configuration values', load: () => import('./commands/config.js') },
   root: { summary: 'Print the repository root, relative to the current directory', load: () => import('./commands/root.js') },
+  model: { summary: 'Package a trained model (save) or describe a package (show)', load: () => import('./commands/model.js') },
+  apply: { summary: 'Score a JSON/JSONL/CSV file with a model package, in batches', load: () => import('./commands/apply.js') },
   version: { summary: 'Print keel version and environment details', load: () => import('./commands/version.js') },
+  serve: { summary: 'Serve a model package over HTTP (MLEM + MLflow routes, docs, metrics)', load: () => import('./commands/serve.js') },
 };
 const ALIASES: Record<string, string> = { rm: 'remove', mv: 'move' };
 
