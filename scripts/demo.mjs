@@ -5,8 +5,11 @@
 //   3. keel repro  — prepare → featurize → train → evaluate (only what changed);
 //   4. keel metrics show, keel plots show (HTML + PNG);
 // and prints where to look. Rerunning is fast and idempotent: nothing re-runs when nothing changed.
-// Every step is the real `keel` CLI; the commands are printed as they run.
-import { execFileSync } from 'node:child_process';
+//   5. keel model save + keel serve — the trained model packaged (ONNX + its text pre-processing,
+//      signature, lineage) and served on http://127.0.0.1:8080 (KEEL_DEMO_PORT), answering requests.
+// Every step is the real `keel` CLI; the commands are printed as they run. The server keeps running
+// until Ctrl-C; KEEL_DEMO_NO_SERVE=1 stops it after the sample requests (tests, CI).
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,13 +70,59 @@ if (fresh) {
   git('commit', '-q', '-m', 'Reproduce the pipeline');
 }
 
+keel('model', 'save', 'model', '-o', 'models/spam', '--name', 'spam-classifier');
+
 const rel = (p) => path.relative(process.cwd(), path.join(DEMO, p)) || '.';
 console.log(`
-Done. Look at:
+Look at:
   ${rel('evaluation/metrics.json')}          the metrics (avg_prec, roc_auc)
   ${rel('dvc_plots/index.html')}             the plots page (opens offline in any browser)
   ${rel('dvc_plots')}/*.png                  the same plots as PNG images
-  ${rel('model')}/                           the trained model (forest + vectorizer)
+  ${rel('models/spam')}/                     the model package (keel model show ${rel('models/spam')})
   ${rel('dvc.lock')}                         what was run, with the hash of every input and output
 Try:  cd ${rel('.')} && keel dag && keel params diff
       change featurize.max_features in params.yaml, then keel repro && keel metrics diff`);
+
+/** Start `keel serve` and resolve with its URL (from its "serving … at <url>" line). */
+function startServer(port) {
+  process.stdout.write(`\n$ keel serve models/spam --port ${port}\n`);
+  const child = spawn(process.execPath, [KEEL, 'serve', 'models/spam', '--port', String(port)], { cwd: DEMO, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+      const m = /serving .* at (http:\/\/[^\s]+)/.exec(err);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`keel serve exited with ${code}: ${err.trim()}`)));
+  });
+}
+
+let server;
+try {
+  server = await startServer(process.env.KEEL_DEMO_PORT ?? 8080);
+} catch (e) {
+  console.log(`(${e.message.split('\n')[0]}; trying a free port)`);
+  server = await startServer(0);
+}
+const texts = [
+  'Congratulations! You have won a FREE prize. Click here to claim your cash now!!!',
+  'Hi team, the meeting moves to 3pm tomorrow; the agenda is attached.',
+  'Is this related to the R programming language?',
+];
+for (const method of ['predict', 'predict_proba']) {
+  const body = JSON.stringify({ data: texts });
+  const res = await fetch(`${server.url}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  console.log(`\n$ curl -s -X POST ${server.url}/${method} -H 'content-type: application/json' -d '${body}'\n${await res.text()}`);
+}
+if (process.env.KEEL_DEMO_NO_SERVE === '1') {
+  server.child.kill('SIGTERM');
+  await new Promise((r) => server.child.once('exit', r));
+  console.log('\nServer stopped (KEEL_DEMO_NO_SERVE=1).');
+} else {
+  console.log(`\nThe model is served at ${server.url} (docs: ${server.url}/docs, lineage: ${server.url}/metadata). Ctrl-C stops it.`);
+  const stop = () => server.child.kill('SIGTERM');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await new Promise((r) => server.child.once('exit', r));
+}

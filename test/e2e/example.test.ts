@@ -89,15 +89,19 @@ describe('the example pipeline', () => {
 });
 
 describe('the main job (npm start)', () => {
-  test('prepares demo/, pulls from the bundled remote, reproduces, shows metrics and plots; a rerun does nothing', () => {
+  test('prepares demo/, pulls from the bundled remote, reproduces, shows metrics and plots, serves the model; a rerun runs no stage', () => {
     const demo = path.join(makeTempDir(), 'demo');
-    const run = () => spawnSync(process.execPath, [path.join(ROOT, 'scripts/demo.mjs')], { cwd: ROOT, env: { ...process.env, KEEL_DEMO_DIR: demo, NO_COLOR: '1' }, encoding: 'utf8' });
+    const run = () => spawnSync(process.execPath, [path.join(ROOT, 'scripts/demo.mjs')], { cwd: ROOT, env: { ...process.env, KEEL_DEMO_DIR: demo, KEEL_DEMO_PORT: '0', KEEL_DEMO_NO_SERVE: '1', NO_COLOR: '1' }, encoding: 'utf8' });
     const first = run();
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /\$ keel pull/);
     assert.match(first.stdout, /Running stage 'evaluate'/);
     assert.match(first.stdout, /evaluation\/metrics\.json\s+0\.9\d+\s+0\.9\d+/);
     assert.ok(fs.existsSync(path.join(demo, 'dvc_plots/index.html')));
+    // the model is packaged, served and answers the sample requests (spam, ham, the guide's text)
+    assert.ok(fs.existsSync(path.join(demo, 'models/spam/keel-model.yaml')));
+    assert.match(first.stdout, /\/predict -H[^\n]*\n\[1,0,0\]/);
+    assert.match(first.stdout, /\/predict_proba -H[^\n]*\n\[\[0\.\d+,0\.\d+\],/);
     const second = run();
     assert.equal(second.status, 0, second.stderr);
     assert.doesNotMatch(second.stdout, /Running stage/);
