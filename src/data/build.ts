@@ -156,6 +156,13 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
       size += f.st.size;
       o.onFile?.(f.st.size);
     }
+    if (fast) {
+      // the listing fingerprint status computes (same walk order, same stats), so the first
+      // status after add needs no manifest rebuild either
+      const fp = createHash('md5');
+      for (const f of files) fp.update(`${f.rel}\0${f.st.ino}\0${f.st.mtimeMs}\0${f.st.size}\n`);
+      fpKey = `D${fp.digest('hex')}`;
+    }
     sortEntries(entries);
     const { bytes, oid } = serializeTree(entries);
     if (o.commit) o.cache.putBytes(bytes, oid);
