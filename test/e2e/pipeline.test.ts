@@ -5,6 +5,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { keel, keelOk } from '../helpers/cli.js';
@@ -145,7 +146,8 @@ describe('repro', () => {
 });
 
 describe('DVC compatibility', () => {
-  test('the golden pipeline: keel repro writes the dvc.lock DVC 3.30 wrote, byte for byte', { skip: !fs.existsSync('/usr/bin/python3') && 'no python3' }, () => {
+  const pyYaml = spawnSync('/usr/bin/python3', ['-c', 'import yaml']).status === 0;
+  test('the golden pipeline: keel repro writes the dvc.lock DVC 3.30 wrote, byte for byte', { skip: !pyYaml && '/usr/bin/python3 with PyYAML is needed (Debian python3-yaml)' }, () => {
     const dir = keelRepo({
       'data/hello.txt': 'hello\n',
       'data/crlf.txt': 'line1\r\nline2\r\n',
