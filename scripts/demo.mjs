@@ -5,8 +5,8 @@
 //   3. keel repro  — prepare → featurize → train → evaluate (only what changed);
 //   4. keel metrics show, keel plots show (HTML + PNG);
 // and prints where to look. Rerunning is fast and idempotent: nothing re-runs when nothing changed.
-//   5. keel model save + keel serve — the trained model packaged (ONNX + its text pre-processing,
-//      signature, lineage) and served on http://127.0.0.1:8080 (KEEL_DEMO_PORT), answering requests.
+//   5. keel serve — the package the pipeline's last stage made (`keel model save`: ONNX + its text
+//      pre-processing, signature, lineage) served on http://127.0.0.1:8080 (KEEL_DEMO_PORT).
 // Every step is the real `keel` CLI; the commands are printed as they run. The server keeps running
 // until Ctrl-C; KEEL_DEMO_NO_SERVE=1 stops it after the sample requests (tests, CI).
 import { execFileSync, spawn } from 'node:child_process';
@@ -70,7 +70,6 @@ if (fresh) {
   git('commit', '-q', '-m', 'Reproduce the pipeline');
 }
 
-keel('model', 'save', 'model', '-o', 'models/spam', '--name', 'spam-classifier');
 
 const rel = (p) => path.relative(process.cwd(), path.join(DEMO, p)) || '.';
 console.log(`

@@ -67,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
   // The AWS SDK warns on every S3 command that future releases need Node 22; keel pins a
   // release that supports Node 20, so the warning is noise for keel users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Stage commands can call this same keel as `node "$KEEL_BIN" …` (like DVC_ROOT, it is set for them).
+  process.env.KEEL_BIN ??= process.argv[1];
   const first = argv[0];
   if (first === '--version' || first === '-V') {
     process.stdout.write(version() + '\n');

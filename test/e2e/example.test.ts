@@ -41,7 +41,7 @@ describe('the example pipeline', () => {
   test('on a reduced dataset: repro writes metrics, plots and a lock with the guide’s params', () => {
     const dir = exampleRepo(reducedDataset(600));
     const r = keelOk(dir, ['repro']);
-    for (const s of ['prepare', 'featurize', 'train', 'evaluate']) assert.match(r.stdout, new RegExp(`Running stage '${s}'`));
+    for (const s of ['prepare', 'featurize', 'train', 'evaluate', 'package']) assert.match(r.stdout, new RegExp(`Running stage '${s}'`));
     const m = JSON.parse(fs.readFileSync(path.join(dir, 'evaluation/metrics.json'), 'utf8')) as Record<string, number>;
     assert.deepEqual(Object.keys(m).sort(), ['avg_prec', 'roc_auc']);
     assert.ok(m.avg_prec > 0.6 && m.avg_prec <= 1, `avg_prec ${m.avg_prec}`);
@@ -56,7 +56,8 @@ describe('the example pipeline', () => {
     assert.equal(fs.readFileSync(path.join(dir, 'evaluation/plots/importance.png')).subarray(1, 4).toString(), 'PNG');
     // the lock records every stage with the guide's params
     const lock = parseYaml(fs.readFileSync(path.join(dir, 'dvc.lock'), 'utf8'), 'dvc.lock') as { stages: Record<string, { params?: Record<string, Record<string, unknown>> }> };
-    assert.deepEqual(Object.keys(lock.stages), ['prepare', 'featurize', 'train', 'evaluate']);
+    assert.deepEqual(Object.keys(lock.stages), ['prepare', 'featurize', 'train', 'evaluate', 'package']);
+    assert.ok(fs.existsSync(path.join(dir, 'models/spam/keel-model.yaml')), 'the package stage saved the model package');
     assert.deepEqual(lock.stages.prepare.params!['params.yaml'], { 'prepare.seed': 20170428, 'prepare.split': 0.2 });
     assert.deepEqual(lock.stages.featurize.params!['params.yaml'], { 'featurize.max_features': 100, 'featurize.ngrams': 1 });
     assert.deepEqual(lock.stages.train.params!['params.yaml'], { 'train.min_split': 2, 'train.n_est': 50, 'train.seed': 20170428 });
