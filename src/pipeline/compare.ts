@@ -21,6 +21,7 @@
 import { PipelineError } from '../errors/index.js';
 import { pyFloatRepr } from '../util/pyjson.js';
 import { YamlFloat, YamlTimestamp, yamlFloat } from '../util/yaml.js';
+import { parsePyJson } from '../util/pyjson-parse.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -371,129 +372,7 @@ export function formatDict(d: Record<string, unknown> | Map<unknown, unknown>): 
 // Python json.loads (float-preserving)
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Python `json.loads`: `1.0` → `YamlFloat(1)`, big ints → `bigint`, `NaN`/`Infinity`/`-Infinity`
- * accepted, duplicate keys keep the last value. Throws `SyntaxError` where Python raises
- * `JSONDecodeError`. Metrics/params loaders can use it to keep `1.0` a float.
- */
-export function parsePyJson(text: string): unknown {
-  let i = 0;
-  const n = text.length;
-  const fail = (msg: string): never => {
-    throw new SyntaxError(`${msg}: char ${i}`);
-  };
-  const ws = (): void => {
-    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const str = (): string => {
-    i++; // opening quote
-    let out = '';
-    for (;;) {
-      if (i >= n) fail('Unterminated string starting at');
-      const c = text[i];
-      if (c === '"') {
-        i++;
-        return out;
-      }
-      if (c === '\\') {
-        const e = text[i + 1];
-        const map: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in map) {
-          out += map[e];
-          i += 2;
-        } else if (e === 'u') {
-          const hex = text.slice(i + 2, i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('Invalid \\uXXXX escape');
-          out += String.fromCharCode(parseInt(hex, 16));
-          i += 6;
-        } else fail('Invalid \\escape');
-        continue;
-      }
-      if (c.charCodeAt(0) < 0x20) fail('Invalid control character at');
-      out += c;
-      i++;
-    }
-  };
-  const value = (): unknown => {
-    ws();
-    if (i >= n) fail('Expecting value');
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const obj: Record<string, unknown> = {};
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return obj;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('Expecting property name enclosed in double quotes');
-        const k = str();
-        ws();
-        if (text[i] !== ':') fail("Expecting ':' delimiter");
-        i++;
-        const v = value();
-        setKey(obj, k, v); // a repeated key: last value, first position (Python dict)
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return obj;
-        }
-        fail("Expecting ',' delimiter");
-      }
-    }
-    if (c === '[') {
-      i++;
-      const arr: unknown[] = [];
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return arr;
-      }
-      for (;;) {
-        arr.push(value());
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return arr;
-        }
-        fail("Expecting ',' delimiter");
-      }
-    }
-    if (c === '"') return str();
-    for (const [word, val] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-      ['NaN', NaN],
-      ['Infinity', Infinity],
-      ['-Infinity', -Infinity],
-    ] as [string, unknown][]) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return val;
-      }
-    }
-    const m = /^(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(text.slice(i, i + 400));
-    if (!m) return fail('Expecting value');
-    i += m[0].length;
-    if (m[2] !== undefined || m[3] !== undefined) return pyFloat(Number(m[0]));
-    return intResult(BigInt(m[1]));
-  };
-  const v = value();
-  ws();
-  if (i < n) fail('Extra data');
-  return v;
-}
+export { parsePyJson };
 
 // ---------------------------------------------------------------------------------------------
 // diff (dvc/utils/diff.py + dvc/repo/metrics/diff.py::_diff)

@@ -16,6 +16,7 @@
 import * as path from 'node:path';
 import { parse as parseToml, TomlDate } from 'smol-toml';
 import { FileFormatError, PipelineError } from '../errors/index.js';
+import { parsePyJson as parsePyJsonText, PyJsonError } from '../util/pyjson-parse.js';
 import { toPosix } from '../util/paths.js';
 import { isArrayIndex, parseYaml, PYTHON_NATIVE, YamlFloat } from '../util/yaml.js';
 import type { Stage } from './types.js';
@@ -109,127 +110,17 @@ function parseTomlFile(text: string, file: string): unknown {
   return conv(data);
 }
 
-// ---- JSON, as Python's json.loads: floats stay floats, NaN/Infinity accepted, last duplicate wins
+// ---- JSON, as Python's json.loads (util/pyjson-parse.ts), with keel's mappings and errors
 
 function parsePyJson(text: string, file: string): unknown {
-  let i = 0;
-  const n = text.length;
-  const fail = (msg: string): never => {
-    const before = text.slice(0, i);
-    const line = before.split('\n').length;
-    const col = i - before.lastIndexOf('\n');
-    throw new FileFormatError(file, `JSON file structure is corrupted: ${msg} at line ${line}, column ${col}`, { data: { line, column: col } });
-  };
-  const ws = (): void => {
-    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const value = (): unknown => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const entries: [unknown, unknown][] = [];
-      const index = new Map<string, number>();
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return {};
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('expecting property name enclosed in double quotes');
-        const k = str();
-        ws();
-        if (text[i] !== ':') fail("expecting ':' delimiter");
-        i++;
-        const v = value();
-        const at = index.get(k);
-        if (at === undefined) {
-          index.set(k, entries.length);
-          entries.push([k, v]);
-        } else entries[at] = [k, v];
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return makeMapping(entries);
-        }
-        fail("expecting ',' delimiter");
-      }
-    }
-    if (c === '[') {
-      i++;
-      const out: unknown[] = [];
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return out;
-      }
-      for (;;) {
-        out.push(value());
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return out;
-        }
-        fail("expecting ',' delimiter");
-      }
-    }
-    if (c === '"') return str();
-    for (const [word, v] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-      ['NaN', NaN],
-      ['Infinity', Infinity],
-      ['-Infinity', -Infinity],
-    ] as const) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return v;
-      }
-    }
-    const m = /^-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(text.slice(i, i + 400));
-    if (!m) return fail('expecting value');
-    i += m[0].length;
-    if (m[1] === undefined && m[2] === undefined) {
-      const big = BigInt(m[0]);
-      const num = Number(big);
-      return Number.isSafeInteger(num) ? num : big;
-    }
-    const f = Number(m[0]);
-    return Number.isInteger(f) ? new YamlFloat(f) : f;
-  };
-  const str = (): string => {
-    i++; // opening quote
-    let out = '';
-    for (;;) {
-      if (i >= n) fail('unterminated string');
-      const c = text[i++];
-      if (c === '"') return out;
-      if (c === '\\') {
-        const e = text[i++];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e in simple) out += simple[e];
-        else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i, i + 4))) {
-          out += String.fromCharCode(parseInt(text.slice(i, i + 4), 16));
-          i += 4;
-        } else fail('invalid \\escape');
-      } else if (c < ' ') fail('invalid control character');
-      else out += c;
-    }
-  };
-  const v = value();
-  ws();
-  if (i < n) fail('extra data');
-  return v;
+  try {
+    return parsePyJsonText(text, { makeObject: makeMapping });
+  } catch (e) {
+    if (!(e instanceof PyJsonError)) throw e;
+    throw new FileFormatError(file, `JSON file structure is corrupted: ${e.reason} at line ${e.line}, column ${e.column}`, {
+      data: { line: e.line, column: e.column },
+    });
+  }
 }
 
 // ---- Python: module- and class-level `NAME = literal` (dvc/utils/serialize/_py.py)
