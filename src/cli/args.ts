@@ -10,6 +10,8 @@ export interface OptSpec {
   type: 'boolean' | 'string' | 'number' | 'list';
   desc: string;
   arg?: string; // placeholder in help, e.g. '<name>'
+  /** list options only: take every following word up to the next flag (argparse `nargs="*"`) */
+  nargs?: boolean;
 }
 
 export interface CommandSpec {
@@ -65,6 +67,9 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
       if (o.type === 'boolean') {
         if (eq > 0) throw new UsageError(`option --${name} takes no value`);
         set(o, !negated, a);
+      } else if (o.nargs && eq < 0) {
+        const isFlag = (x: string): boolean => x === '--' || (x.startsWith('-') && x.length > 1 && !/^-\d/.test(x));
+        while (i + 1 < argv.length && !isFlag(argv[i + 1])) set(o, argv[++i], `--${name}`);
       } else {
         const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
         if (v === undefined) throw new UsageError(`option --${name} needs a value ${o.arg ?? ''}`.trim(), { hint: `see 'keel ${spec.name} --help'` });

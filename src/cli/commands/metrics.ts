@@ -9,39 +9,11 @@ import { metricsDiff, metricsShow, type ShowResult } from '../../ops/metrics.js'
 import type { DiffResult } from '../../pipeline/compare.js';
 import type { Repo } from '../../repo/index.js';
 import { toPosix } from '../../util/paths.js';
-import { parseArgs, type CommandSpec, type Parsed } from '../args.js';
-import type { Command, CommandContext } from '../command.js';
+import type { CommandSpec, Parsed } from '../args.js';
+import type { Command } from '../command.js';
 import { withCliRepo } from '../open.js';
 import { erroredRevisions, failedRevisionsMessage, metricsDiffTable, metricsShowTable } from '../render/compare-tables.js';
 import { renderJson } from '../render/table.js';
-
-/**
- * DVC's `--targets` takes every following word (argparse `nargs="*"`): `--targets a b HEAD~1`
- * would make three targets. keel's parser takes one value per flag, so the command re-reads its
- * raw argv with `--targets a b` rewritten to `--targets=a --targets=b`.
- */
-export function parseWithNargsTargets(ctx: CommandContext, spec: CommandSpec): Parsed {
-  const raw = process.argv.slice(2);
-  if (raw[0] !== spec.name || !raw.includes('--targets')) return ctx.args;
-  const argv: string[] = [];
-  const isFlag = (a: string): boolean => a.startsWith('-') && a.length > 1 && !/^-\d/.test(a);
-  const rest = raw.slice(1);
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === '--') {
-      argv.push(...rest.slice(i));
-      break;
-    }
-    if (a !== '--targets') {
-      argv.push(a);
-      continue;
-    }
-    let j = i + 1;
-    for (; j < rest.length && !isFlag(rest[j]) && rest[j] !== '--'; j++) argv.push(`--targets=${rest[j]}`);
-    i = j - 1;
-  }
-  return parseArgs(argv, spec);
-}
 
 /** A repo-relative POSIX path as DVC's commands print it: relative to the current directory. */
 export function cwdRelative(repo: Repo, p: string): string {
@@ -95,7 +67,7 @@ const spec: CommandSpec = {
     { name: 'all-branches', short: 'a', type: 'boolean', desc: '(show) metrics of every branch' },
     { name: 'all-tags', short: 'T', type: 'boolean', desc: '(show) metrics of every tag' },
     { name: 'all-commits', short: 'A', type: 'boolean', desc: '(show) metrics of every commit' },
-    { name: 'targets', type: 'list', desc: 'metrics files or directories (default: those dvc.yaml declares)', arg: '<paths>' },
+    { name: 'targets', type: 'list', nargs: true, desc: 'metrics files or directories (default: those dvc.yaml declares)', arg: '<paths>' },
     { name: 'all', type: 'boolean', desc: '(diff) show unchanged metrics too' },
     { name: 'no-path', type: 'boolean', desc: "(diff) don't show the Path column" },
     { name: 'precision', type: 'number', desc: 'round to <n> digits after the point (default 5)', arg: '<n>' },
@@ -110,7 +82,7 @@ const spec: CommandSpec = {
 const command: Command = {
   spec,
   async run(ctx) {
-    const args = parseWithNargsTargets(ctx, spec);
+    const args = ctx.args;
     const [sub, ...pos] = args._;
     const targets = (args.targets as string[] | undefined) ?? [];
     const precision = precisionOf(args);

@@ -9,7 +9,7 @@ import type { CommandSpec } from '../args.js';
 import type { Command } from '../command.js';
 import { withCliRepo } from '../open.js';
 import { paramsDiffTable } from '../render/compare-tables.js';
-import { DVC2_ALIASES, diffRelative, jsonOut, parseWithNargsTargets, reportErrored } from './metrics.js';
+import { DVC2_ALIASES, diffRelative, jsonOut, reportErrored } from './metrics.js';
 
 const spec: CommandSpec = {
   name: 'params',
@@ -17,7 +17,7 @@ const spec: CommandSpec = {
   usage: 'params diff [a_rev] [b_rev] [options]',
   subcommands: ['diff [a_rev] [b_rev] [--targets <path>...] [--all] [--deps] [--no-path] [--json | --md]'],
   options: [
-    { name: 'targets', type: 'list', desc: 'params files to compare, even if no stage uses them', arg: '<paths>' },
+    { name: 'targets', type: 'list', nargs: true, desc: 'params files to compare, even if no stage uses them', arg: '<paths>' },
     { name: 'all', type: 'boolean', desc: 'show unchanged params too' },
     { name: 'deps', type: 'boolean', desc: 'only params that are stage dependencies' },
     { name: 'no-path', type: 'boolean', desc: "don't show the Path column" },
@@ -30,7 +30,7 @@ const spec: CommandSpec = {
 const command: Command = {
   spec,
   async run(ctx) {
-    const args = parseWithNargsTargets(ctx, spec);
+    const args = ctx.args;
     const [sub, ...pos] = args._;
     args.md ||= args.showMd;
     args.json ||= args.showJson;

@@ -101,7 +101,7 @@ const command: Command = {
       { name: 'x-label', type: 'string', desc: 'X axis label', arg: '<text>' },
       { name: 'y-label', type: 'string', desc: 'Y axis label', arg: '<text>' },
       { name: 'header', type: 'boolean', desc: 'given as --no-header: CSV/TSV data files have no header row' },
-      { name: 'targets', type: 'list', desc: '(diff) plots to show: a plot id, file or directory; repeat for several', arg: '<target>' },
+      { name: 'targets', type: 'list', nargs: true, desc: '(diff) plots to show: plot ids, files or directories', arg: '<targets>' },
       { name: 'target', type: 'list', desc: '(diff) same as --targets', arg: '<target>' },
       { name: 'out', short: 'o', type: 'string', desc: 'output directory (default: plots.out_dir, else dvc_plots)', arg: '<dir>' },
       { name: 'open', type: 'boolean', desc: 'open the page in a browser (xdg-open / open)' },
