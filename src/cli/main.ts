@@ -32,6 +32,7 @@ const COMMANDS: Record<string, Entry> = {
   params: { summary: 'Compare params between revisions (params diff)', load: () => import('./commands/params.js') },
   metrics: { summary: 'Show metrics, or compare them between revisions', load: () => import('./commands/metrics.js') },
   plots: { summary: 'Render plots (show, diff across revisions), edit plot props, list templates', load: () => import('./commands/plots.js') },
+  report: { summary: 'Write a Markdown report of two revisions: params and metrics diffs, plots as PNG', load: () => import('./commands/report.js') },
   remote: { summary: 'Manage remotes: add, default, modify, list, remove, rename', load: () => import('./commands/remote.js') },
   config: { summary: 'Read or write configuration values', load: () => import('./commands/config.js') },
   root: { summary: 'Print the repository root, relative to the current directory', load: () => import('./commands/root.js') },

@@ -75,9 +75,10 @@ export interface PlotsOptions {
   /**
    * What to produce: `html` (default) writes `<out>/index.html`; `json` builds DVC's `--json`
    * document (image plots are written to `<out>/` as DVC does); `vega` returns the first vega
-   * plot's spec (`--show-vega`, exactly one target).
+   * plot's spec (`--show-vega`, exactly one target); `images` writes only the image files of
+   * `images` (default PNG) into `<out>/`, no page (what `keel report` embeds).
    */
-  output?: 'html' | 'json' | 'vega';
+  output?: 'html' | 'json' | 'vega' | 'images';
   /** keep DVC's split anchors apart in `json` output (`--split`) */
   split?: boolean;
   /** output dir, relative to the command's cwd (default: config `plots.out_dir`, else `dvc_plots`) */
@@ -86,6 +87,8 @@ export interface PlotsOptions {
   images?: ('png' | 'svg')[];
   /** write nothing (compute only) */
   dryRun?: boolean;
+  /** keep the revisions in the order given (DVC puts `workspace` first) */
+  asGiven?: boolean;
 }
 
 export interface PlotsDiffOptions extends PlotsOptions {
@@ -437,7 +440,7 @@ export async function renderPlots(repo: Repo, revs: string[], o: PlotsOptions = 
   if (cli.template !== undefined) loadTemplate(cli.template, templateOptions(repo)); // fail early on an unknown template
 
   const ordered = [...new Set(revs)];
-  const labels = [...ordered.filter((r) => r === 'workspace'), ...ordered.filter((r) => r !== 'workspace')];
+  const labels = o.asGiven ? ordered : [...ordered.filter((r) => r === 'workspace'), ...ordered.filter((r) => r !== 'workspace')];
   const views = await Promise.all(labels.map((r) => openRevision(repo, r)));
   const data: RevisionData[] = [];
   for (const v of views) data.push(await collectRevision(repo, v, targets, selectors, cli));
@@ -504,17 +507,17 @@ export async function renderPlots(repo: Repo, revs: string[], o: PlotsOptions = 
 
   // html: nothing to write when no plot was selected (DVC writes the page only for some renderer)
   if (plots.length === 0) return result;
-  const text = renderHtml(htmlPlots(plots));
-  const index = path.join(outDir, 'index.html');
-  if (!o.dryRun) {
-    fs.mkdirSync(outDir, { recursive: true });
-    await writeFileAtomic(index, text);
+  if (!o.dryRun) fs.mkdirSync(outDir, { recursive: true });
+  if (output === 'html') {
+    const text = renderHtml(htmlPlots(plots));
+    const index = path.join(outDir, 'index.html');
+    if (!o.dryRun) await writeFileAtomic(index, text);
+    result.html = { path: index, uri: pathToFileURL(index).href, text };
   }
-  result.html = { path: index, uri: pathToFileURL(index).href, text };
 
-  const formats = [...new Set(o.images ?? [])];
+  const formats = [...new Set(o.images ?? (output === 'images' ? ['png' as const] : []))];
   if (formats.length > 0) {
-    const used = new Set<string>(['index.html']);
+    const used = new Set<string>(output === 'html' ? ['index.html'] : []);
     const unique = (name: string): string => {
       let n = name;
       const dot = name.lastIndexOf('.');

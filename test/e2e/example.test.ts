@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keelOk } from '../helpers/cli.js';
+import { pngStats } from '../helpers/png.js';
 import { git, makeTempDir } from '../helpers/git.js';
 import { keelRepo } from '../helpers/repo.js';
 import { parseYaml } from '../../src/util/yaml.js';
@@ -76,6 +77,17 @@ describe('the example pipeline', () => {
     assert.match(r2.stdout, /Running stage 'featurize'/);
     assert.match(keelOk(dir, ['params', 'diff']).stdout, /params\.yaml\s+featurize\.max_features\s+100\s+50/);
     assert.match(keelOk(dir, ['metrics', 'diff']).stdout, /Path\s+Metric\s+HEAD\s+workspace\s+Change\nevaluation\/metrics\.json\s+avg_prec/);
+    // the pull-request report of that change (issue 6): both tables and the three plots, drawn
+    git(dir, 'branch', '-M', 'main');
+    keelOk(dir, ['report']);
+    const md = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
+    assert.match(md, /\| params\.yaml \| featurize\.max_features \| 100 +\| 50 +\|/);
+    assert.match(md, /\| evaluation\/metrics\.json \| avg_prec +\| 0\.\d+ +\| 0\.\d+ +\| -?0\.\d+ +\|/);
+    for (const f of ['evaluation_plots_prc.json.png', 'evaluation_plots_sklearn_roc.json.png', 'evaluation_plots_sklearn_confusion_matrix.json.png']) {
+      assert.ok(md.includes(`(./report-plots/${f} `), f);
+      const st = pngStats(path.join(dir, 'report-plots', f));
+      assert.ok(st.width > 300 && st.colours > 20 && st.dark > 1000, `${f}: ${JSON.stringify(st)}`);
+    }
   });
 
   test("the same pipeline runs on the guide's StackOverflow data.xml format", () => {

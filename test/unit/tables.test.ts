@@ -1,11 +1,11 @@
-// Tables, CSV and JSON as DVC prints them (src/cli/render/table.ts, compare-tables.ts).
+// Tables, CSV and JSON as DVC prints them (src/pipeline/table.ts, compare-tables.ts).
 // Expected strings: DVC's tests/unit/test_compare.py, tests/unit/test_tabular_data.py,
 // tests/unit/command/test_metrics.py / test_params.py, tests/func/metrics/test_diff.py, the guide's
 // quoted tables, and python-tabulate 0.9.0 (+ wcwidth) output for the odd cells.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffFileResults, type DiffResult } from '../../src/pipeline/compare.js';
-import { pyJsonDumpsOrdered, renderJson, renderTable, tabulate, toCsv, wcswidth } from '../../src/cli/render/table.js';
+import { pyJsonDumpsOrdered, renderJson, renderTable, tabulate, toCsv, wcswidth } from '../../src/pipeline/table.js';
 import {
   diffTable,
   erroredRevisions,
@@ -16,7 +16,7 @@ import {
   paramsDiffTable,
   type ShowResult,
   type TableData,
-} from '../../src/cli/render/compare-tables.js';
+} from '../../src/pipeline/compare-tables.js';
 import { yamlFloat } from '../../src/util/yaml.js';
 
 /** TabularData.as_dict() */

@@ -1,6 +1,6 @@
 /**
  * `keel metrics show` / `keel metrics diff`: DVC 3's `dvc/commands/metrics.py` — same flags, same
- * tables (cli/render/compare-tables.ts), same `--json`, same stderr line for revisions that failed
+ * tables (pipeline/compare-tables.ts), same `--json`, same stderr line for revisions that failed
  * to load. Paths are shown relative to the current directory.
  */
 import * as path from 'node:path';
@@ -12,8 +12,8 @@ import { toPosix } from '../../util/paths.js';
 import type { CommandSpec, Parsed } from '../args.js';
 import type { Command } from '../command.js';
 import { withCliRepo } from '../open.js';
-import { erroredRevisions, failedRevisionsMessage, metricsDiffTable, metricsShowTable } from '../render/compare-tables.js';
-import { renderJson } from '../render/table.js';
+import { erroredRevisions, failedRevisionsMessage, metricsDiffTable, metricsShowTable } from '../../pipeline/compare-tables.js';
+import { renderJson } from '../../pipeline/table.js';
 
 /** A repo-relative POSIX path as DVC's commands print it: relative to the current directory. */
 export function cwdRelative(repo: Repo, p: string): string {

@@ -8,7 +8,7 @@ import { paramsDiff } from '../../ops/params.js';
 import type { CommandSpec } from '../args.js';
 import type { Command } from '../command.js';
 import { withCliRepo } from '../open.js';
-import { paramsDiffTable } from '../render/compare-tables.js';
+import { paramsDiffTable } from '../../pipeline/compare-tables.js';
 import { DVC2_ALIASES, diffRelative, jsonOut, reportErrored } from './metrics.js';
 
 const spec: CommandSpec = {

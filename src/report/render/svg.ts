@@ -38,6 +38,14 @@ export function withFont(spec: JsonObject, font = FONT_FAMILY): JsonObject {
   const out = cloneJson(spec);
   const config = isJsonObject(out.config) ? out.config : {};
   if (typeof config.font !== 'string') out.config = { ...config, font };
+  // A static image has no inputs: a checkbox-bound param without a value (DVC's confusion
+  // templates' `showValues`, which prints the counts in the cells) is switched on, so the PNG
+  // shows what a reader of the HTML page would tick.
+  if (Array.isArray(out.params)) {
+    out.params = out.params.map((p) =>
+      isJsonObject(p) && p.value === undefined && isJsonObject(p.bind) && p.bind.input === 'checkbox' ? { ...p, value: true } : p,
+    );
+  }
   return out;
 }
 

@@ -17,8 +17,8 @@
  *   `ensure_ascii`, NaN/Infinity allowed; one line unless `indent`; exceptions encoded as
  *   `{"type": ..., "msg": ...}` like `encode_exception`).
  */
-import { isPyFloat, pyFloatStr } from '../../pipeline/compare.js';
-import { YamlFloat, YamlTimestamp } from '../../util/yaml.js';
+import { isPyFloat, pyFloatStr } from './compare.js';
+import { YamlFloat, YamlTimestamp } from '../util/yaml.js';
 
 export type TableFormat = 'plain' | 'github';
 export type Cell = string | null | undefined;

@@ -7,8 +7,8 @@
  * nothing at all in plain mode (no "No changes." line), and only the header rows plus a blank
  * line with `--md`.
  */
-import { flattenDict, formatDict, formatField, isDict, type DiffResult, type FileResult } from '../../pipeline/compare.js';
-import { compareCodePoints } from '../../util/paths.js';
+import { flattenDict, formatDict, formatField, isDict, type DiffResult, type FileResult } from './compare.js';
+import { compareCodePoints } from '../util/paths.js';
 import { renderTable, type Cell } from './table.js';
 
 /** `DEFAULT_PRECISION` of `dvc/commands/metrics.py`. */
