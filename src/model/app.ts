@@ -18,6 +18,12 @@
  * arrays concatenated in arrival order; its result must be an array of the same length, and each
  * request gets back its own slice. A request larger than `batchMaxSize` runs alone. Non-array
  * `data` is never batched. If the batched call fails, every request in it gets the error.
+ *
+ * Coalescing (default on, `coalesce: false` turns it off; only for methods marked `batchable`,
+ * whose rows are independent): the same merge with no wait. Requests queue up while the event
+ * loop reads the sockets that are ready, and the queue is flushed by `setImmediate`, the point
+ * where a lone request would have run anyway. Under load one model call serves many requests
+ * (the per-call cost of onnxruntime dominates single-row calls); a lone request runs alone.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -52,6 +58,11 @@ export interface AppOptions {
   batchMaxSize?: number;
   /** batching: longest wait of a queued request before its batch is dispatched (default 5 ms) */
   batchMaxLatencyMs?: number;
+  /**
+   * Zero-wait coalescing of `batchable` methods (default true): requests that are already queued
+   * when the event loop gets to the model run as one call. No request waits for another.
+   */
+  coalesce?: boolean;
 }
 
 /** The app plus what the serving edge needs: draining for /readyz and the metrics registry. */
@@ -112,6 +123,7 @@ export function buildApp(model: LoadedModel, opts: AppOptions = {}): ModelApp {
     token: opts.token,
     batchMaxSize: opts.batchMaxSize ?? 1,
     batchMaxLatencyMs: opts.batchMaxLatencyMs ?? 5,
+    coalesce: opts.coalesce ?? true,
   };
   for (const m of model.meta.methods) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(m.name) || RESERVED.has(m.name)) throw new UsageError(`model method '${m.name}' cannot be served as a route: the name is reserved or not an identifier`, { hint: `rename the method; reserved: ${[...RESERVED].join(', ')}` });
@@ -245,14 +257,24 @@ function invoker(model: LoadedModel, o: Opts, metrics: Metrics): (method: string
     }
   };
   const batchers = new Map<string, Batcher>();
+  const batchable = new Set(model.meta.methods.filter((m) => m.batchable).map((m) => m.name));
   const run = (method: string, data: unknown): Promise<unknown> => {
-    if (o.batchMaxSize <= 1 || !Array.isArray(data)) return call(method, data);
+    if (!Array.isArray(data)) return call(method, data);
     let b = batchers.get(method);
-    if (!b) batchers.set(method, (b = new Batcher((rows) => call(method, rows), o.batchMaxSize, o.batchMaxLatencyMs)));
+    if (!b) {
+      // opt-in batching waits up to batchMaxLatencyMs for more rows; coalescing never waits
+      if (o.batchMaxSize > 1) b = new Batcher((rows) => call(method, rows), o.batchMaxSize, o.batchMaxLatencyMs);
+      else if (o.coalesce && batchable.has(method)) b = new Batcher((rows) => call(method, rows), COALESCE_MAX_ROWS, 0);
+      else return call(method, data);
+      batchers.set(method, b);
+    }
     return b.submit(data);
   };
   return (method, data) => withTimeout(run(method, data), o.timeoutMs, method);
 }
+
+/** Rows of one coalesced call at most (a bound on one call's memory and time). */
+const COALESCE_MAX_ROWS = 256;
 
 function withTimeout<T>(p: Promise<T>, ms: number, method: string): Promise<T> {
   if (!Number.isFinite(ms) || ms <= 0) return p;
@@ -274,6 +296,8 @@ export class Batcher {
   private queue: Pending[] = [];
   private rows = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** maxLatencyMs 0: flush once the event loop has read every request that was ready */
+  private immediate: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly fn: (rows: unknown[]) => Promise<unknown>,
@@ -288,6 +312,7 @@ export class Batcher {
       this.queue.push({ rows, resolve, reject });
       this.rows += rows.length;
       if (this.rows >= this.maxSize) this.flush();
+      else if (this.maxLatencyMs <= 0) this.immediate ??= setImmediate(() => this.flush());
       else this.timer ??= setTimeout(() => this.flush(), this.maxLatencyMs);
     });
   }
@@ -295,6 +320,8 @@ export class Batcher {
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
     const batch = this.queue;
     this.queue = [];
     this.rows = 0;

@@ -31,7 +31,7 @@ const TOP_KEYS = new Set([
   'requirements',
   'lineage',
 ]);
-const METHOD_KEYS = new Set(['name', 'description', 'input', 'output', 'output_name']);
+const METHOD_KEYS = new Set(['name', 'description', 'input', 'output', 'output_name', 'batchable']);
 const METHOD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 type Obj = Record<string, unknown>;
@@ -116,6 +116,11 @@ export function validateMeta(doc: unknown, file = META_FILE): ModelMeta {
     if (d !== undefined) sig.description = d;
     const on = str(m.output_name, `${f}.output_name`, true);
     if (on !== undefined) sig.output_name = on;
+    const b: unknown = m.batchable;
+    if (b !== undefined) {
+      if (typeof b !== 'boolean') fail(`${f}.batchable`, `must be true or false, got ${describe(b)}`);
+      else sig.batchable = b;
+    }
     methods.push(sig);
   });
 
@@ -185,6 +190,7 @@ export function formatMeta(meta: ModelMeta): string {
     const o: Obj = { name: m.name };
     if (m.description !== undefined) o.description = m.description;
     if (m.output_name !== undefined) o.output_name = m.output_name;
+    if (m.batchable !== undefined) o.batchable = m.batchable;
     o.input = m.input;
     o.output = m.output;
     return o;

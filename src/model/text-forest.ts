@@ -62,6 +62,7 @@ export async function textForestPlan(dir: string, opts: { shownDir?: string; kee
       input: texts,
       output: { type: 'array', items: { type: 'integer', enum: classes } },
       output_name: 'label',
+      batchable: true,
     },
     {
       name: 'predict_proba',
@@ -69,6 +70,7 @@ export async function textForestPlan(dir: string, opts: { shownDir?: string; kee
       input: texts,
       output: { type: 'array', items: { type: 'array', items: { type: 'number', minimum: 0, maximum: 1 }, minItems: k, maxItems: k } },
       output_name: 'probabilities',
+      batchable: true,
     },
   ];
   return {

@@ -18,6 +18,12 @@ export interface MethodSignature {
    * 'probabilities' for predict_proba). Absent: every output, keyed by name.
    */
   output_name?: string;
+  /**
+   * Rows are independent: the method's answer for a row does not depend on the other rows of the
+   * call (BentoML's `batchable`). `keel serve` then merges requests that are already waiting into
+   * one call, adding no wait (see model/app.ts). Set by keel's own exporters, or by hand.
+   */
+  batchable?: boolean;
 }
 
 export interface ArtifactInfo {

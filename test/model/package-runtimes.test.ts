@@ -185,6 +185,7 @@ describe('model packages: runtimes and metadata', () => {
       ['methods', (m) => (m.methods = []), /methods must be a non-empty list/],
       ['methods[0].input', (m) => (m.methods[0].input = 'float'), /methods\[0\]\.input must be a JSON Schema/],
       ['methods[0].name', (m) => (m.methods[0].name = 'pre dict'), /methods\[0\]\.name must be an identifier/],
+      ['methods[0].batchable', (m) => (m.methods[0].batchable = 'yes'), /methods\[0\]\.batchable must be true or false/],
       ['requirements.keel', (m) => (m.requirements.keel = 1), /requirements\.keel must be a version string/],
       ['lineage.created', (m) => (m.lineage.created = 'yesterday'), /lineage\.created must be an ISO 8601 time/],
       ['lineage.git.dirty', (m) => (m.lineage.git = { commit: 'abcdef1', dirty: 'no' }), /lineage\.git\.dirty must be true or false/],

@@ -315,6 +315,30 @@ describe('batching', () => {
     await app.close();
   });
 
+  test('coalescing: requests already waiting share one call for batchable methods, with no wait; off for others and with coalesce: false', async () => {
+    const run = async (batchable: boolean, opts: AppOptions) => {
+      const model = sumModel();
+      model.meta.methods[0].batchable = batchable;
+      const { post, app } = make(model, opts);
+      const n = 20;
+      const t0 = performance.now();
+      const rs = await Promise.all(Array.from({ length: n }, (_, i) => post('/predict', { data: [[i, 1]] })));
+      const ms = performance.now() - t0;
+      rs.forEach((r, i) => assert.deepEqual(r.json(), [i + 1]));
+      // a lone request afterwards runs alone and at once
+      assert.deepEqual((await post('/predict', { data: [[5, 5]] })).json(), [10]);
+      await app.close();
+      return { calls: model.calls.filter((c) => c.method === 'predict').map((c) => c.rows), ms };
+    };
+    const merged = await run(true, {});
+    assert.ok(merged.calls.length < 10, `${merged.calls.length} calls for 20 requests: ${merged.calls}`);
+    assert.equal(merged.calls.reduce((a, b) => a + b, 0), 21);
+    assert.equal(merged.calls.at(-1), 1);
+    assert.ok(merged.ms < 1000, 'no batching wait');
+    assert.equal((await run(false, {})).calls.length, 21, 'not batchable: one call per request');
+    assert.equal((await run(true, { coalesce: false })).calls.length, 21, 'coalesce: false');
+  });
+
   test('Batcher: dispatches at maxSize, splits results, runs an oversized request alone, fails a whole batch together', async () => {
     const seen: number[] = [];
     const b = new Batcher(async (rows) => (seen.push(rows.length), rows.map((r) => (r as number) * 10)), 4, 1000);

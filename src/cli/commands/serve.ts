@@ -15,6 +15,7 @@ const command: Command = {
       { name: 'port', short: 'p', type: 'number', desc: 'port (default 8080; 0 picks a free one)', arg: '<port>' },
       { name: 'batch-max-size', type: 'number', desc: 'merge concurrent requests into model calls of up to N rows (off by default)', arg: '<N>' },
       { name: 'batch-max-latency-ms', type: 'number', desc: 'longest a request waits for its batch (default 5)', arg: '<ms>' },
+      { name: 'coalesce', type: 'boolean', desc: 'merge requests already waiting into one call for batchable methods, adding no wait (default on; --no-coalesce: one call per request)' },
       { name: 'token-env', type: 'string', desc: 'require "Authorization: Bearer <token>", the token read from env variable VAR', arg: '<VAR>' },
       { name: 'max-body', type: 'number', desc: 'request body limit in bytes (default 1048576)', arg: '<bytes>' },
       { name: 'timeout-ms', type: 'number', desc: 'inference timeout (504) and whole-request timeout (408) (default 30000)', arg: '<ms>' },
@@ -65,6 +66,32 @@ function serveOptions(ctx: CommandContext): ServeOptions {
     timeoutMs: num('timeoutMs', 1),
     maxConcurrency: num('maxConcurrency', 1),
     hideSchemaErrors: a.hideSchemaErrors === true,
-    log: (r) => void process.stdout.write(JSON.stringify(r) + '\n'),
+    coalesce: a.coalesce !== false,
+    log: requestLog(),
+  };
+}
+
+/**
+ * The JSON request log on stdout, one line per record. Lines are gathered and written once per
+ * event-loop turn (one write for every request answered in it, not one each); `process.on('exit')`
+ * writes what is left.
+ */
+function requestLog(): (r: Record<string, unknown>) => void {
+  let lines: string[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (lines.length === 0) return;
+    const text = lines.join('');
+    lines = [];
+    process.stdout.write(text);
+  };
+  process.once('exit', flush);
+  return (r) => {
+    lines.push(JSON.stringify(r) + '\n');
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   };
 }
