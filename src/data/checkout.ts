@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { CorruptObjectError, isErrno } from '../errors/index.js';
-import { tempNameFor } from '../util/fs.js';
+import { isTempName, tempNameFor } from '../util/fs.js';
 import { md5Bytes, newHasher, SMALL_FILE, type HashName } from './hash.js';
 import type { LocalCache } from './cache.js';
 
@@ -143,7 +143,7 @@ export function copyObjectSync(
   oid: string,
   name: HashName,
   dest: string,
-  o: { isexec?: boolean; destIsDir?: boolean } = {},
+  o: { isexec?: boolean; destIsDir?: boolean; direct?: boolean } = {},
 ): fs.Stats | 'missing' | 'corrupt' | 'large' {
   let fd: number;
   try {
@@ -182,8 +182,9 @@ export function copyObjectSync(
     fs.mkdirSync(dir, { recursive: true });
     knownDirs.add(dir);
   }
-  const tmp = tempNameFor(dest);
-  const out = fs.openSync(tmp, 'w', o.isexec ? 0o777 : 0o666);
+  // direct: `dest` is inside a staging directory that is renamed into place as a whole
+  const tmp = o.direct ? dest : tempNameFor(dest);
+  const out = fs.openSync(tmp, o.direct ? 'wx' : 'w', o.isexec ? 0o777 : 0o666);
   let st: fs.Stats;
   try {
     fs.writeSync(out, data, 0, n);
@@ -191,10 +192,29 @@ export function copyObjectSync(
   } finally {
     fs.closeSync(out);
   }
-  if (o.destIsDir) fs.rmSync(dest, { recursive: true, force: true });
-  fs.renameSync(tmp, dest);
+  if (!o.direct) {
+    if (o.destIsDir) fs.rmSync(dest, { recursive: true, force: true });
+    fs.renameSync(tmp, dest);
+  }
   cache.state.set(st, oid);
   return st;
+}
+
+/**
+ * A staging directory for a directory output that does not exist yet: filled with plain writes,
+ * then renamed into place once (one rename instead of one per file; a killed checkout leaves no
+ * half-filled output, only a `.<16 chars>.tmp` directory that the next checkout of a sibling
+ * output removes). Stale staging directories beside `dest` are removed first.
+ */
+export function makeStagingDir(dest: string): string {
+  const parent = path.dirname(dest);
+  fs.mkdirSync(parent, { recursive: true });
+  for (const e of fs.readdirSync(parent, { withFileTypes: true })) {
+    if (e.isDirectory() && isTempName(e.name)) fs.rmSync(path.join(parent, e.name), { recursive: true, force: true });
+  }
+  const stage = tempNameFor(dest);
+  fs.mkdirSync(stage);
+  return stage;
 }
 
 /** rename() cannot replace a directory; clear whatever non-file is in the way. */

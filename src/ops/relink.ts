@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CheckoutError, MissingCacheError } from '../errors/index.js';
 import { toPosix } from '../util/paths.js';
 import type { HashName } from '../data/hash.js';
-import { copiesOnly, copyObjectSync, placeObject } from '../data/checkout.js';
+import { copiesOnly, copyObjectSync, makeStagingDir, placeObject } from '../data/checkout.js';
 import { isDirOid } from '../data/oid.js';
 import { parseTree } from '../data/tree.js';
 import { walkFiles } from '../data/build.js';
@@ -37,7 +37,8 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
   const name = out.hashName;
   const copyFast = copiesOnly(types, repo.cache.root);
   let freshDir = false; // the output directory did not exist: no file in it can be in the way
-  const placeFile = async (abs: string, oid: string, isexec?: boolean): Promise<void> => {
+  /** `at`: where to write (inside a staging directory), when not `abs` itself */
+  const placeFile = async (abs: string, oid: string, isexec?: boolean, at?: string): Promise<void> => {
     const st = freshDir ? undefined : fs.statSync(abs, { throwIfNoEntry: false });
     if (st && st.isFile() && !o.relink) {
       const known = name === 'md5' ? repo.state.get(st) : undefined;
@@ -57,7 +58,7 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
     }
     if (copyFast) {
       // verify while copying: one read of the object, no separate check
-      const res2 = copyObjectSync(repo.cache, oid, name, abs, { isexec, destIsDir: st?.isDirectory() });
+      const res2 = copyObjectSync(repo.cache, oid, name, at ?? abs, { isexec, destIsDir: st?.isDirectory(), direct: at !== undefined });
       if (res2 === 'missing') return void r.missing.push(repo.rel(abs));
       if (res2 === 'corrupt') return void r.failed.push({ path: repo.rel(abs), reason: `object ${oid} in the cache is corrupted` });
       if (res2 !== 'large') {
@@ -71,7 +72,7 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
       else r.failed.push({ path: repo.rel(abs), reason: `object ${oid} in the cache is corrupted` });
       return;
     }
-    await placeObject(repo.cache, oid, name, abs, types, { isexec });
+    await placeObject(repo.cache, oid, name, at ?? abs, types, { isexec });
     (st ? r.modified : r.added).push(repo.rel(abs));
   };
   if (!isDirOid(out.oid)) {
@@ -107,9 +108,26 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
       r.deleted.push(repo.rel(f.abs));
     }
   }
+  if (freshDir && copyFast && entries.length >= STAGE_MIN_FILES) {
+    const stage = makeStagingDir(out.abs);
+    try {
+      for (const e of entries) {
+        const parts = e.relpath.split('/');
+        await placeFile(path.join(out.abs, ...parts), e.md5, e.isexec, path.join(stage, ...parts));
+      }
+      fs.renameSync(stage, out.abs);
+    } catch (e) {
+      fs.rmSync(stage, { recursive: true, force: true });
+      throw e;
+    }
+    return r;
+  }
   for (const e of entries) await placeFile(path.join(out.abs, ...e.relpath.split('/')), e.md5, e.isexec);
   return r;
 }
+
+/** Directories with fewer files are placed file by file (a staging dir saves a rename per file). */
+const STAGE_MIN_FILES = 32;
 
 export function describeMissing(r: RelinkResult): MissingCacheError | undefined {
   if (r.missing.length === 0) return undefined;
