@@ -18,6 +18,8 @@ export { modelShow, collectLineage } from './ops/model.js';
 export type { ModelSaveOptions, ModelSaveResult, ModelShowResult } from './ops/model.js';
 export { apply } from './ops/apply.js';
 export type { ApplyOptions, ApplyResult } from './ops/apply.js';
+export { buildDocker, buildK8s } from './ops/build.js';
+export type { BuildDockerOptions, BuildK8sOptions, BuildResult } from './ops/build.js';
 export { KeelError, isKeelError } from './errors/index.js';
 export type { Io } from './ops/io.js';
 
