@@ -220,7 +220,9 @@ describe('a real server on 127.0.0.1:0', () => {
     const model = sumModel({ delayMs: 300 });
     const s = await start(model);
     const inflight = Array.from({ length: 5 }, (_, i) => fetch(`${s.url}/predict`, json({ data: [[i]] })).then(async (r) => ({ status: r.status, body: await r.json() })));
-    await new Promise((r) => setTimeout(r, 80));
+    // in flight = the model is running them (a fixed sleep raced slow connects on a loaded machine)
+    for (let i = 0; i < 250 && model.calls.length < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(model.calls.length, 5);
     const closed = s.close();
     assert.equal((await s.app.app.inject('/readyz')).statusCode, 503);
     const results = await Promise.all(inflight);
@@ -234,7 +236,8 @@ describe('a real server on 127.0.0.1:0', () => {
     const model = sumModel({ delayMs: 300 });
     const s = await startServer('/unused', { host: '127.0.0.1', port: 0 }, async () => model);
     const inflight = Array.from({ length: 3 }, (_, i) => fetch(`${s.url}/predict`, json({ data: [[i, i]] })).then((r) => r.json()));
-    await new Promise((r) => setTimeout(r, 80));
+    for (let i = 0; i < 250 && model.calls.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(model.calls.length, 3);
     process.emit('SIGTERM');
     assert.deepEqual(await Promise.all(inflight), [[0], [2], [4]]);
     for (let i = 0; i < 50 && !model.closed; i++) await new Promise((r) => setTimeout(r, 20));
