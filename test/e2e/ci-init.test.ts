@@ -336,9 +336,13 @@ describe('keel ci init (built CLI)', () => {
 
     const gl = parse(keelOk(dir, ['ci', 'init', '--gitlab', '--credentials', 's3', '--stdout']).stdout) as Doc;
     assert.equal(ciSchemaErrors('gitlab-ci', gl), '');
-    const noScript = structuredClone(gl);
-    delete noScript.train.script;
-    assert.notEqual(ciSchemaErrors('gitlab-ci', noScript), '');
+    const typo = structuredClone(gl);
+    typo.train.scirpt = typo.train.script;
+    delete typo.train.script;
+    assert.match(ciSchemaErrors('gitlab-ci', typo), /additional properties.*scirpt/);
+    const badNeeds = structuredClone(gl);
+    badNeeds.report.needs = [{ job: 'train', artifacts: 'yes' }];
+    assert.notEqual(ciSchemaErrors('gitlab-ci', badNeeds), '');
     const badArtifacts = structuredClone(gl);
     badArtifacts.train.artifacts = { paths: 'evaluation' };
     assert.notEqual(ciSchemaErrors('gitlab-ci', badArtifacts), '');

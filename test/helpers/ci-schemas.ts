@@ -6,7 +6,7 @@
  * the style checks these public schemas do not meet turned off: `strictTypes` (e.g. `properties`
  * without `type: object` inside a `oneOf`), `strictRequired` (GitLab's `required` naming
  * properties defined in a sibling) and `strictTuples`. None of these changes what a document
- * must look like to pass.
+ * must look like to pass. GitLab's `markdownDescription` annotation is registered as a keyword.
  */
 import { readFileSync } from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -22,6 +22,9 @@ export function ciValidator(name: CiSchema): ValidateFunction {
     const schema = JSON.parse(readFileSync(new URL(`../fixtures/schemas/${name}.json`, import.meta.url), 'utf8')) as object;
     const ajv = new Ajv({ allErrors: true, strictTypes: false, strictRequired: false, strictTuples: false });
     addFormats(ajv);
+    // GitLab's schema documents keywords with `markdownDescription` (an editor annotation, like
+    // `description`): registered as a keyword that validates nothing, instead of strict: false.
+    ajv.addKeyword({ keyword: 'markdownDescription', schemaType: 'string' });
     v = ajv.compile(schema);
     cache.set(name, v);
   }
