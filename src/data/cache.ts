@@ -14,12 +14,15 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import { CorruptObjectError, isErrno, MissingCacheError } from '../errors/index.js';
-import { tempNameFor } from '../util/fs.js';
+import { isTempName, tempNameFor } from '../util/fs.js';
 import { hashFile, hashFileSync, md5Bytes, newHasher, SMALL_FILE, type HashName } from './hash.js';
 import { oidKey } from './oid.js';
 import type { HashState } from './state.js';
 
 export const OBJECT_MODE = 0o444;
+
+/** Most bytes of just-fetched objects kept in memory for the checkout that follows (pull). */
+const RECENT_MAX = 48 << 20;
 
 /** One reusable read buffer for small files (no per-file allocation). */
 let BUF = Buffer.allocUnsafe(SMALL_FILE + 1);
@@ -28,6 +31,15 @@ export class LocalCache {
   private readonly knownDirs = new Set<string>();
   /** oids this process wrote after checking their hash (a copy out needs no second check) */
   readonly verified = new Set<string>();
+  /**
+   * Bytes of small objects this process just fetched and verified, by oid, up to RECENT_MAX bytes
+   * in all: the checkout that follows a fetch (`pull`) copies them from memory instead of opening
+   * and reading each object again.
+   */
+  private readonly recent = new Map<string, Buffer>();
+  private recentBytes = 0;
+  /** `files/<temp>` standing in for `files/md5` while an empty cache is filled (see beginFreshFill) */
+  private staging: string | undefined;
 
   constructor(
     readonly root: string,
@@ -74,6 +86,39 @@ export class LocalCache {
     if (this.knownDirs.has(dir)) return;
     fs.mkdirSync(dir, { recursive: true });
     this.knownDirs.add(dir);
+  }
+
+  /** The verified bytes of a small object fetched by this process, if still held. */
+  recentBytesOf(oid: string): Buffer | undefined {
+    return this.recent.get(oid);
+  }
+
+  /**
+   * Fill an empty cache in a staging directory: when `files/md5` does not exist yet (a fresh
+   * clone), objects stored by putFileVerifiedSync go to `files/<temp>/xx/rest` with plain writes
+   * and endFreshFill renames the whole tree to `files/md5` once, instead of one temp + rename per
+   * object. A killed fetch leaves only the staging directory, which the next one removes.
+   * Returns false (and does nothing) when the cache already has objects.
+   */
+  beginFreshFill(): boolean {
+    const files = `${this.root}/files`;
+    if (this.staging || fs.existsSync(`${files}/md5`)) return false;
+    fs.mkdirSync(files, { recursive: true });
+    for (const e of fs.readdirSync(files, { withFileTypes: true })) {
+      if (e.isDirectory() && isTempName(e.name)) fs.rmSync(`${files}/${e.name}`, { recursive: true, force: true });
+    }
+    const stage = tempNameFor(`${files}/md5`);
+    fs.mkdirSync(stage);
+    this.staging = stage;
+    return true;
+  }
+
+  /** Make the staged objects visible (every staged object is complete: see putFileVerifiedSync). */
+  endFreshFill(): void {
+    const stage = this.staging;
+    if (!stage) return;
+    this.staging = undefined;
+    fs.renameSync(stage, `${this.root}/files/md5`);
   }
 
   /** Store bytes whose oid is known (or computed). Idempotent. */
@@ -242,21 +287,30 @@ export class LocalCache {
     const got = h.digest('hex');
     const want = isDir ? oid.slice(0, -4) : oid;
     if (got !== want) throw new CorruptObjectError(where, oid, got);
-    const dest = this.path(oid, name);
+    const staged = this.staging !== undefined && name === 'md5' && !isDir;
+    const dest = staged ? `${this.staging}/${oid.slice(0, 2)}/${oid.slice(2)}` : this.path(oid, name);
     this.ensureDir(path.dirname(dest));
-    const tmp = tempNameFor(dest);
-    const out = fs.openSync(tmp, 'w', OBJECT_MODE);
+    // staged: written in place (the tree becomes visible only when complete); else temp + rename
+    const tmp = staged ? dest : tempNameFor(dest);
+    const out = fs.openSync(tmp, staged ? 'wx' : 'w', OBJECT_MODE);
     let st: fs.Stats;
     try {
       fs.writeSync(out, buf);
       st = fs.fstatSync(out);
-    } finally {
+    } catch (e) {
       fs.closeSync(out);
+      fs.rmSync(tmp, { force: true });
+      throw e;
     }
-    fs.renameSync(tmp, dest);
+    fs.closeSync(out);
+    if (!staged) fs.renameSync(tmp, dest);
     this.present?.add(this.keyOf(dest));
     this.state.set(st, want);
     this.verified.add(oid);
+    if (!isDir && this.recentBytes + buf.length <= RECENT_MAX) {
+      this.recent.set(oid, buf);
+      this.recentBytes += buf.length;
+    }
   }
 
   /**

@@ -145,28 +145,32 @@ export function copyObjectSync(
   dest: string,
   o: { isexec?: boolean; destIsDir?: boolean; direct?: boolean } = {},
 ): fs.Stats | 'missing' | 'corrupt' | 'large' {
-  let fd: number;
-  try {
-    fd = fs.openSync(cache.path(oid, name), 'r');
-  } catch (e) {
-    if (isErrno(e, 'ENOENT', 'ENOTDIR')) return 'missing';
-    throw e;
-  }
-  let n = 0;
-  try {
-    const st = fs.fstatSync(fd);
-    if (st.size > SMALL_FILE) return 'large';
-    if (BUF.length < st.size + 1) BUF = Buffer.allocUnsafe(st.size + 1);
-    for (;;) {
-      const r = fs.readSync(fd, BUF, n, BUF.length - n, null);
-      if (r === 0) break;
-      n += r;
-      if (n === BUF.length) return 'corrupt'; // grew past its recorded size: not our object
+  // just fetched and verified by this process (pull): copy from memory
+  let data = cache.recentBytesOf(oid);
+  let n = data?.length ?? 0;
+  if (data === undefined) {
+    let fd: number;
+    try {
+      fd = fs.openSync(cache.path(oid, name), 'r');
+    } catch (e) {
+      if (isErrno(e, 'ENOENT', 'ENOTDIR')) return 'missing';
+      throw e;
     }
-  } finally {
-    fs.closeSync(fd);
+    try {
+      const st = fs.fstatSync(fd);
+      if (st.size > SMALL_FILE) return 'large';
+      if (BUF.length < st.size + 1) BUF = Buffer.allocUnsafe(st.size + 1);
+      for (;;) {
+        const r = fs.readSync(fd, BUF, n, BUF.length - n, null);
+        if (r === 0) break;
+        n += r;
+        if (n === BUF.length) return 'corrupt'; // grew past its recorded size: not our object
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    data = BUF.subarray(0, n);
   }
-  const data = BUF.subarray(0, n);
   if (!cache.verified.has(oid)) {
     let got: string;
     if (name === 'md5') got = md5Bytes(data);

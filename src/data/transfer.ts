@@ -190,17 +190,23 @@ export async function fetch(
   let done = 0;
   const total = todo.length + pendingDirs.filter((d) => d.bytes).length;
   const localRoot = remote.localRoot;
-  await mapLimit(todo, o.jobs, async (r) => {
-    try {
-      if (localRoot) cache.putFileVerifiedSync(path.join(localRoot, oidKey(r.oid, r.name)), r.oid, r.name, where);
-      else await cache.putStream(await remote.read(oidKey(r.oid, r.name)), r.oid, r.name, where);
-    } catch (e) {
-      if (isKeelError(e) && (e.code === 'AUTH' || e.code === 'REMOTE')) throw e;
-      failed.push({ oid: r.oid, reason: reasonOf(e) });
-      failedIds.add(refId(r));
-    }
-    o.onProgress?.(++done, total);
-  });
+  // an empty cache (fresh clone) filled from a local remote: one rename for the whole tree
+  const fresh = localRoot !== undefined && todo.length >= 256 && cache.beginFreshFill();
+  try {
+    await mapLimit(todo, o.jobs, async (r) => {
+      try {
+        if (localRoot) cache.putFileVerifiedSync(path.join(localRoot, oidKey(r.oid, r.name)), r.oid, r.name, where);
+        else await cache.putStream(await remote.read(oidKey(r.oid, r.name)), r.oid, r.name, where);
+      } catch (e) {
+        if (isKeelError(e) && (e.code === 'AUTH' || e.code === 'REMOTE')) throw e;
+        failed.push({ oid: r.oid, reason: reasonOf(e) });
+        failedIds.add(refId(r));
+      }
+      o.onProgress?.(++done, total);
+    });
+  } finally {
+    if (fresh) cache.endFreshFill();
+  }
   for (const d of pendingDirs) {
     if (d.children.some((c) => failedIds.has(refId(c)))) {
       failed.push({ oid: d.ref.oid, reason: 'some of its files could not be fetched' });

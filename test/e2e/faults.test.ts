@@ -207,6 +207,10 @@ describe('SIGKILL at random points', () => {
     }
     keelOk(clone, ['pull']);
     assert.deepEqual(listFiles(path.join(clone, 'data')), listFiles(path.join(dir, 'data')));
+    // staging directories of killed pulls (empty cache, new output dir) are gone after a rerun
+    const tmpDirs = (d: string) => fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.endsWith('.tmp')).map((e) => e.name);
+    assert.deepEqual(tmpDirs(clone), []);
+    assert.deepEqual(tmpDirs(path.join(clone, '.dvc/cache/files')), []);
     // v2 in the origin, then killed pulls in the clone switching v1 → v2: files are old or new, never torn
     const files2 = dataset(400, 'v2');
     writeFiles(dir, files2);

@@ -50,7 +50,8 @@ export function assertObjectsSound(root: string, opts: { allowTemp?: boolean } =
     if (rel.startsWith('runs/')) continue;
     const m = /^(?:files\/md5\/)?([0-9a-f]{2})\/([0-9a-f]{30})(\.dir)?$/.exec(rel);
     if (!m) {
-      if (opts.allowTemp && /\/\.[^/]+\.tmp$/.test('/' + rel)) continue;
+      // a temp file, or anything inside a staging directory (an empty cache filled in one go)
+      if (opts.allowTemp && /\/\.[^/]+\.tmp(\/|$)/.test('/' + rel)) continue;
       throw new Error(`unexpected file in object store ${root}: ${rel}`);
     }
     const got = md5(bytes);
