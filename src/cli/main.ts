@@ -38,6 +38,7 @@ const COMMANDS: Record<string, Entry> = {
   model: { summary: 'Package a trained model (save) or describe a package (show)', load: () => import('./commands/model.js') },
   apply: { summary: 'Score a JSON/JSONL/CSV file with a model package, in batches', load: () => import('./commands/apply.js') },
   version: { summary: 'Print keel version and environment details', load: () => import('./commands/version.js') },
+  comment: { summary: 'Post a Markdown report on a pull request, commit or issue (GitHub, GitLab, Gitea, Bitbucket)', load: () => import('./commands/comment.js') },
   serve: { summary: 'Serve a model package over HTTP (MLEM + MLflow routes, docs, metrics)', load: () => import('./commands/serve.js') },
 };
 const ALIASES: Record<string, string> = { rm: 'remove', mv: 'move' };
