@@ -40,6 +40,7 @@ const COMMANDS: Record<string, Entry> = {
   apply: { summary: 'Score a JSON/JSONL/CSV file with a model package, in batches', load: () => import('./commands/apply.js') },
   ci: { summary: 'Set up CI (GitHub/GitLab): train on pushes and PRs, post a keel report on PRs', load: () => import('./commands/ci.js') },
   version: { summary: 'Print keel version and environment details', load: () => import('./commands/version.js') },
+  comment: { summary: 'Post a Markdown report on a pull request, commit or issue (GitHub, GitLab, Gitea, Bitbucket)', load: () => import('./commands/comment.js') },
   serve: { summary: 'Serve a model package over HTTP (MLEM + MLflow routes, docs, metrics)', load: () => import('./commands/serve.js') },
   build: { summary: 'Write a Docker build context or Kubernetes manifests for a model package', load: () => import('./commands/build.js') },
 };

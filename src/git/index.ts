@@ -160,6 +160,13 @@ export class Git {
     return this.tryRevParse('HEAD');
   }
 
+  /** A git config value (`git config --get key`), or undefined when unset. */
+  async configGet(key: string): Promise<string | undefined> {
+    const r = await this.run(['config', '--get', key], { okCodes: [1] });
+    if (r.code !== 0) return undefined;
+    return r.stdout.toString('utf8').replace(/\n$/, '');
+  }
+
   /** The checked-out branch name (also for an unborn branch); undefined when HEAD is detached. */
   async currentBranch(): Promise<string | undefined> {
     const r = await this.run(['symbolic-ref', '-q', 'HEAD'], { okCodes: [1] });
