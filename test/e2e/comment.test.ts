@@ -5,7 +5,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KEEL_BIN } from '../helpers/cli.js';
@@ -372,5 +372,83 @@ describe('keel comment: Bitbucket Cloud', () => {
     assert.equal(bad.code, 12);
     assert.match(bad.stderr, /app_password/);
     assertNoLeak(bad, 'keeluser:wrongpass');
+  });
+});
+
+describe('the pull-request flow: keel report, then keel comment from GitHub Actions', () => {
+  test('the report of two branches is posted once, its PNGs hosted on keel-assets, and updated in place on the next push', async () => {
+    const FIX = path.join(path.dirname(KEEL_BIN), '../../test/fixtures/plots-e2e/evaluate.js');
+    const dvcYaml = [
+      'stages:',
+      '  evaluate:',
+      '    cmd: node evaluate.js',
+      '    deps:',
+      '    - evaluate.js',
+      '    params:',
+      '    - train.quality',
+      '    metrics:',
+      '    - evaluation/metrics.json:',
+      '        cache: false',
+      '    plots:',
+      '    - evaluation/plots/prc.json:',
+      '        cache: false',
+      '        x: recall',
+      '        y: precision',
+      '    - evaluation/plots/sklearn/roc.json:',
+      '        cache: false',
+      '        x: fpr',
+      '        y: tpr',
+      '',
+    ].join('\n');
+    const dir = makeGitRepo();
+    writeFiles(dir, { 'evaluate.js': fs.readFileSync(FIX, 'utf8'), 'params.yaml': 'train:\n  quality: 0.7\n', 'dvc.yaml': dvcYaml, '.gitignore': 'report.md\nreport-plots/\nevent.json\n' });
+    const keelSync = (args: string[]) => {
+      const r = spawnSync(process.execPath, [KEEL_BIN, ...args], { cwd: dir, env: { ...gitTestEnv, NO_COLOR: '1' }, encoding: 'utf8' });
+      assert.equal(r.status, 0, `keel ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    keelSync(['init', '-q']);
+    keelSync(['repro', '-q']);
+    commitAll(dir, 'baseline');
+    git(dir, 'branch', '-M', 'main');
+    git(dir, 'checkout', '-q', '-b', 'better-model');
+    writeFiles(dir, { 'params.yaml': 'train:\n  quality: 0.9\n' });
+    keelSync(['repro', '-q']);
+    const head = commitAll(dir, 'quality 0.9');
+    keelSync(['report', '--base', 'main']);
+
+    srv.addRepo('github', 'acme/model');
+    writeFiles(dir, { 'event.json': JSON.stringify({ number: 14, pull_request: { number: 14, head: { sha: head } } }) });
+    const env = cleanEnv({
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: 'acme/model',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
+      GITHUB_SHA: 'e'.repeat(40),
+      GITHUB_SERVER_URL: `${srv.url}/gh`,
+      GITHUB_API_URL: srv.apiBase('github'),
+      REPO_TOKEN: TOKENS.github,
+    });
+    const first = JSON.parse((await ok(dir, ['report.md', '--target', 'pr', '--json'], env)).stdout) as { action: string; target: string; assets: { source: string; url: string }[] };
+    assert.equal(first.action, 'created');
+    assert.equal(first.target, 'pr/14');
+    assert.deepEqual(first.assets.map((a) => a.source).sort(), ['./report-plots/evaluation_plots_prc.json.png', './report-plots/evaluation_plots_sklearn_roc.json.png']);
+    const thread = srv.thread('github', 'acme/model', 'pr', 14);
+    assert.equal(thread.length, 1);
+    const body = thread[0].body;
+    assert.match(body, /\| params\.yaml \| train\.quality \| 0\.7 +\| 0\.9 +\|/);
+    assert.match(body, /\| evaluation\/metrics\.json \| roc_auc +\| 0\.\d+ +\| 0\.\d+ +\| 0\.\d+ +\|/);
+    for (const a of first.assets) {
+      assert.ok(body.includes(`](${a.url} `), `the body links ${a.url}`);
+      assert.deepEqual(await fetchBytes(a.url), fs.readFileSync(path.join(dir, a.source)), `${a.source} hosted byte for byte`);
+    }
+    // the next push: a new report replaces the comment's text, still one comment
+    writeFiles(dir, { 'params.yaml': 'train:\n  quality: 0.95\n' });
+    keelSync(['repro', '-q']);
+    keelSync(['report', '--base', 'main']);
+    const second = JSON.parse((await ok(dir, ['report.md', '--target', 'pr', '--json'], env)).stdout) as { action: string };
+    assert.equal(second.action, 'updated');
+    assert.equal(thread.length, 1);
+    assert.match(thread[0].body, /\| params\.yaml \| train\.quality \| 0\.7 +\| 0\.95 +\|/);
   });
 });
