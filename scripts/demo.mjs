@@ -80,7 +80,8 @@ Look at:
   ${rel('models/spam')}/                     the model package (keel model show ${rel('models/spam')})
   ${rel('dvc.lock')}                         what was run, with the hash of every input and output
 Try:  cd ${rel('.')} && keel dag && keel params diff
-      change featurize.max_features in params.yaml, then keel repro && keel metrics diff`);
+      change featurize.max_features in params.yaml, then keel repro && keel metrics diff
+      and keel report (params + metrics diff tables and plots vs main, in report.md)`);
 
 /** Start `keel serve` and resolve with its URL (from its "serving … at <url>" line). */
 function startServer(port) {
