@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileFormatError, NotFoundError, PathError } from '../errors/index.js';
-import { toPosix } from '../util/paths.js';
+import { compareCodePoints, toPosix } from '../util/paths.js';
 import { isTempName } from '../util/fs.js';
 import { hashFile, hashFileSync, SMALL_FILE, type HashName } from './hash.js';
 import type { LocalCache } from './cache.js';
@@ -118,13 +118,9 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
     let fpKey: string | undefined;
     if (!o.commit && name === 'md5') {
       // an unchanged listing (names, inodes, mtimes, sizes) has the oid it had last time
-      const fp = createHash('md5');
       let total = 0;
-      for (const f of files) {
-        fp.update(`${f.rel}\0${f.st.ino}\0${f.st.mtimeMs}\0${f.st.size}\n`);
-        total += f.st.size;
-      }
-      fpKey = `D${fp.digest('hex')}`;
+      for (const f of files) total += f.st.size;
+      fpKey = listingKey(files);
       const hit = o.state.getRaw(fpKey);
       if (hit) {
         if (o.stats) o.stats.fromState += files.length;
@@ -159,13 +155,15 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
     if (fast) {
       // the listing fingerprint status computes (same walk order, same stats), so the first
       // status after add needs no manifest rebuild either
-      const fp = createHash('md5');
-      for (const f of files) fp.update(`${f.rel}\0${f.st.ino}\0${f.st.mtimeMs}\0${f.st.size}\n`);
-      fpKey = `D${fp.digest('hex')}`;
+      fpKey = listingKey(files);
     }
     sortEntries(entries);
     const { bytes, oid } = serializeTree(entries);
-    if (o.commit) o.cache.putBytes(bytes, oid);
+    if (o.commit) {
+      o.cache.putBytes(bytes, oid);
+      // every file of the manifest was just stored: the first status need not list the cache
+      o.cache.markComplete(oid, name);
+    }
     if (fpKey) o.state.setRaw(fpKey, oid.slice(0, -4));
     return { kind: 'dir', oid, size, nfiles: entries.length, entries };
   }
@@ -175,6 +173,18 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
   const out: BuiltOutput = { kind: 'file', oid: md5, size: st.size };
   if (st.mode & 0o111) out.isexec = true;
   return out;
+}
+
+/**
+ * The state key of a directory listing: md5 over (name, inode, mtime, size) of its files in
+ * code-point order of their paths. An unchanged listing maps to the `.dir` oid it had, so status
+ * rebuilds no manifest; whoever writes a whole directory (add, a fresh checkout) records it.
+ */
+export function listingKey(files: readonly { rel: string; st: fs.Stats }[]): string {
+  const sorted = files.slice().sort((a, b) => compareCodePoints(a.rel, b.rel));
+  const fp = createHash('md5');
+  for (const f of sorted) fp.update(`${f.rel}\0${f.st.ino}\0${f.st.mtimeMs}\0${f.st.size}\n`);
+  return `D${fp.digest('hex')}`;
 }
 
 async function hashOne(abs: string, st: fs.Stats, o: BuildOptions, name: HashName): Promise<string> {

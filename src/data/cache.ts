@@ -408,6 +408,15 @@ export class LocalCache {
     return this.token;
   }
 
+  /**
+   * Record that every file of directory `oid` is in the cache (the `C` key status and repro check
+   * against objectSetToken). Only for a writer that has just stored or verified all of them.
+   */
+  markComplete(oid: string, name: HashName = 'md5'): void {
+    this.token = undefined; // objects were written since it was taken
+    this.state.setRaw(`C${name === 'md5' ? '' : 'L'}${oid.slice(0, 32)}`, this.objectSetToken());
+  }
+
   /** Every object oid in the cache (both layouts). */
   *listObjects(): Generator<{ value: string; name: HashName }> {
     for (const [base, name] of [

@@ -216,6 +216,8 @@ export async function fetch(
       cache.putBytes(d.bytes, d.ref.oid, d.ref.name === 'md5' ? 'md5' : d.ref.name);
       o.onProgress?.(++done, total);
     }
+    // all its files were fetched now (or found listed): status need not list the cache again
+    if (d.children.length >= 256) cache.markComplete(d.ref.oid, d.ref.name);
   }
   return { transferred: done - 0, failed };
 }

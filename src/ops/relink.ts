@@ -7,7 +7,7 @@ import type { HashName } from '../data/hash.js';
 import { copiesOnly, copyObjectSync, makeStagingDir, placeObject } from '../data/checkout.js';
 import { isDirOid } from '../data/oid.js';
 import { parseTree } from '../data/tree.js';
-import { walkFiles } from '../data/build.js';
+import { listingKey, walkFiles } from '../data/build.js';
 import type { Repo } from '../repo/index.js';
 
 export interface Placeable {
@@ -38,7 +38,7 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
   const copyFast = copiesOnly(types, repo.cache.root);
   let freshDir = false; // the output directory did not exist: no file in it can be in the way
   /** `at`: where to write (inside a staging directory), when not `abs` itself */
-  const placeFile = async (abs: string, oid: string, isexec?: boolean, at?: string): Promise<void> => {
+  const placeFile = async (abs: string, oid: string, isexec?: boolean, at?: string, written?: (st: fs.Stats) => void): Promise<void> => {
     const st = freshDir ? undefined : fs.statSync(abs, { throwIfNoEntry: false });
     if (st && st.isFile() && !o.relink) {
       const known = name === 'md5' ? repo.state.get(st) : undefined;
@@ -62,6 +62,7 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
       if (res2 === 'missing') return void r.missing.push(repo.rel(abs));
       if (res2 === 'corrupt') return void r.failed.push({ path: repo.rel(abs), reason: `object ${oid} in the cache is corrupted` });
       if (res2 !== 'large') {
+        written?.(res2);
         (st ? r.modified : r.added).push(repo.rel(abs));
         return;
       }
@@ -110,12 +111,17 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
   }
   if (freshDir && copyFast && entries.length >= STAGE_MIN_FILES) {
     const stage = makeStagingDir(out.abs);
+    const before = r.added.length + r.missing.length + r.failed.length;
+    const listing: { rel: string; st: fs.Stats }[] = [];
     try {
       for (const e of entries) {
         const parts = e.relpath.split('/');
-        await placeFile(path.join(out.abs, ...parts), e.md5, e.isexec, path.join(stage, ...parts));
+        await placeFile(path.join(out.abs, ...parts), e.md5, e.isexec, path.join(stage, ...parts), (st) => listing.push({ rel: e.relpath, st }));
       }
       fs.renameSync(stage, out.abs);
+      // every file written by us, nothing else in the directory: record the listing so the first
+      // status finds the manifest without rebuilding it (renaming the directory keeps inodes and mtimes)
+      if (name === 'md5' && listing.length === entries.length && r.added.length - before === entries.length) repo.state.setRaw(listingKey(listing), out.oid.slice(0, 32));
     } catch (e) {
       fs.rmSync(stage, { recursive: true, force: true });
       throw e;

@@ -375,4 +375,29 @@ describe('hash state', () => {
     assert.equal(st2.stdout, 'Data and pipelines are up to date.\n');
     assert.equal(hashedCount(st2.stderr), 0);
   });
+
+  test('add and a fresh-clone pull of a large directory record its listing and cache completeness, so the first status rebuilds and lists nothing', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`data/d${i % 3}/f${i}`] = `content ${i}`;
+    const [dir] = keelRepoWithRemote(files);
+    keelOk(dir, ['add', 'data']);
+    const oid = /md5: ([0-9a-f]{32})\.dir/.exec(fs.readFileSync(path.join(dir, 'data.dvc'), 'utf8'))![1];
+    // state lines: `D<listing fingerprint> <dir md5>` and `C<dir md5> <cache object-set token>`
+    const keys = (root: string) =>
+      fs.readFileSync(path.join(root, '.dvc/tmp/keel-state'), 'utf8').split('\n').filter((l) => (l.startsWith('D') && l.endsWith(` ${oid}`)) || l.startsWith(`C${oid} `)).map((l) => l[0]);
+    assert.deepEqual(keys(dir).sort(), ['C', 'D'], 'add records D (listing) and C (complete) keys');
+    keelOk(dir, ['push']);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'x');
+    const clone = path.join(makeTempDir(), 'c');
+    git(path.dirname(clone), 'clone', '-q', dir, 'c');
+    keelOk(clone, ['pull']);
+    assert.deepEqual(keys(clone).sort(), ['C', 'D'], 'pull records them too');
+    const before = fs.readFileSync(path.join(clone, '.dvc/tmp/keel-state'), 'utf8');
+    assert.equal(keelOk(clone, ['status']).stdout, 'Data and pipelines are up to date.\n');
+    assert.equal(fs.readFileSync(path.join(clone, '.dvc/tmp/keel-state'), 'utf8'), before, 'status found both keys: it recorded nothing new');
+    // a changed file is still seen
+    fs.writeFileSync(path.join(clone, 'data/d1/f4'), 'changed');
+    assert.match(keelOk(clone, ['status']).stdout, /modified:\s+data/);
+  });
 });
