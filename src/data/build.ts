@@ -129,28 +129,34 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
     }
     const entries: TreeEntry[] = [];
     let size = 0;
-    for (const f of files) {
-      if (fast) {
-        // one descriptor per file: fstat, state lookup, read, hash, write the object
-        const r = o.cache.addFileSync(f.abs, o.state);
-        if (r) {
-          f.st = r.st;
-          if (o.stats) o.stats.hashed++;
-        } else f.st = fs.statSync(f.abs);
-        const md5 = r ? r.md5 : await hashOne(f.abs, f.st, o, name);
+    // many files into an empty cache: staged and made visible at once (data/cache.ts)
+    const fresh = fast && files.length >= 256 && o.cache.beginFreshFill();
+    try {
+      for (const f of files) {
+        if (fast) {
+          // one descriptor per file: fstat, state lookup, read, hash, write the object
+          const r = o.cache.addFileSync(f.abs, o.state);
+          if (r) {
+            f.st = r.st;
+            if (o.stats) o.stats.hashed++;
+          } else f.st = fs.statSync(f.abs);
+          const md5 = r ? r.md5 : await hashOne(f.abs, f.st, o, name);
+          const e: TreeEntry = { relpath: f.rel, md5, size: f.st.size };
+          if (f.st.mode & 0o111) e.isexec = true;
+          entries.push(e);
+          size += f.st.size;
+          o.onFile?.(f.st.size);
+          continue;
+        }
+        const md5 = await hashOne(f.abs, f.st, o, name);
         const e: TreeEntry = { relpath: f.rel, md5, size: f.st.size };
         if (f.st.mode & 0o111) e.isexec = true;
         entries.push(e);
         size += f.st.size;
         o.onFile?.(f.st.size);
-        continue;
       }
-      const md5 = await hashOne(f.abs, f.st, o, name);
-      const e: TreeEntry = { relpath: f.rel, md5, size: f.st.size };
-      if (f.st.mode & 0o111) e.isexec = true;
-      entries.push(e);
-      size += f.st.size;
-      o.onFile?.(f.st.size);
+    } finally {
+      if (fresh) o.cache.endFreshFill();
     }
     if (fast) {
       // the listing fingerprint status computes (same walk order, same stats), so the first

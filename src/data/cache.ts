@@ -113,12 +113,31 @@ export class LocalCache {
     return true;
   }
 
-  /** Make the staged objects visible (every staged object is complete: see putFileVerifiedSync). */
+  /**
+   * Make the staged objects visible (every staged object is complete). If `files/md5` appeared in
+   * the meantime (a large object stored through the streaming path), the staged shards are moved
+   * into it one by one instead.
+   */
   endFreshFill(): void {
     const stage = this.staging;
     if (!stage) return;
     this.staging = undefined;
-    fs.renameSync(stage, `${this.root}/files/md5`);
+    const md5Root = `${this.root}/files/md5`;
+    try {
+      fs.renameSync(stage, md5Root);
+      return;
+    } catch (e) {
+      if (!isErrno(e, 'ENOTEMPTY', 'EEXIST')) throw e;
+    }
+    for (const shard of fs.readdirSync(stage)) {
+      const to = `${md5Root}/${shard}`;
+      if (!fs.existsSync(to)) {
+        fs.renameSync(`${stage}/${shard}`, to);
+        continue;
+      }
+      for (const f of fs.readdirSync(`${stage}/${shard}`)) fs.renameSync(`${stage}/${shard}/${f}`, `${to}/${f}`);
+    }
+    fs.rmSync(stage, { recursive: true, force: true });
   }
 
   /** Store bytes whose oid is known (or computed). Idempotent. */
@@ -176,22 +195,35 @@ export class LocalCache {
     }
     const data = BUF.subarray(0, n);
     const md5 = md5Bytes(data);
-    const dest = this.path(md5);
-    const tmp = tempNameFor(dest);
+    // staged (an empty cache being filled, see beginFreshFill): written in place, no rename
+    const staged = this.staging !== undefined;
+    const dest = staged ? `${this.staging}/${md5.slice(0, 2)}/${md5.slice(2)}` : this.path(md5);
+    const tmp = staged ? dest : tempNameFor(dest);
+    const flags = staged ? 'wx' : 'w';
     let out: number;
     try {
-      out = fs.openSync(tmp, 'w', OBJECT_MODE);
+      try {
+        out = fs.openSync(tmp, flags, OBJECT_MODE);
+      } catch (e) {
+        if (!isErrno(e, 'ENOENT')) throw e;
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        out = fs.openSync(tmp, flags, OBJECT_MODE);
+      }
     } catch (e) {
-      if (!isErrno(e, 'ENOENT')) throw e;
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      out = fs.openSync(tmp, 'w', OBJECT_MODE);
+      // staged twice: a duplicate file, its object is already there
+      if (!(staged && isErrno(e, 'EEXIST'))) throw e;
+      if (n === st.size) state.set(st, md5);
+      return { md5, size: n, st };
     }
     try {
       fs.writeSync(out, data, 0, n);
-    } finally {
+    } catch (e) {
       fs.closeSync(out);
+      if (staged) fs.rmSync(dest, { force: true });
+      throw e;
     }
-    fs.renameSync(tmp, dest);
+    fs.closeSync(out);
+    if (!staged) fs.renameSync(tmp, dest);
     this.present?.add(this.keyOf(dest));
     if (n === st.size) state.set(st, md5); // the file did not grow while read
     // (the object's own stat is not recorded here: large directories are checked against the

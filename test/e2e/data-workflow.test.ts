@@ -376,6 +376,23 @@ describe('hash state', () => {
     assert.equal(hashedCount(st2.stderr), 0);
   });
 
+  test('a first add of many files into an empty cache (staged) with a large file among them: every object in place, duplicates stored once, nothing left over', () => {
+    const files: Record<string, string | Uint8Array> = {};
+    for (let i = 0; i < 300; i++) files[`data/s${i % 5}/f${i}`] = `small ${i % 290}`; // 10 duplicates
+    files['data/big.bin'] = Buffer.alloc(3 << 20, 7); // streamed: lands in files/md5 before the staged tree
+    const [dir] = keelRepoWithRemote(files);
+    keelOk(dir, ['add', 'data']);
+    const keys = assertObjectsSound(path.join(dir, '.dvc/cache'));
+    assert.equal(keys.length, 290 + 1 + 1, 'distinct small objects + the big one + the .dir');
+    assert.deepEqual(fs.readdirSync(path.join(dir, '.dvc/cache/files')), ['md5']);
+    for (const k of keys.slice(0, 5)) assert.equal(fs.statSync(path.join(dir, '.dvc/cache', k)).mode & 0o777, 0o444);
+    assert.equal(keelOk(dir, ['status']).stdout, 'Data and pipelines are up to date.\n');
+    fs.rmSync(path.join(dir, 'data'), { recursive: true });
+    keelOk(dir, ['checkout']);
+    assert.equal(fs.readFileSync(path.join(dir, 'data/s3/f8'), 'utf8'), 'small 8');
+    assert.equal(fs.statSync(path.join(dir, 'data/big.bin')).size, 3 << 20);
+  });
+
   test('add and a fresh-clone pull of a large directory record its listing and cache completeness, so the first status rebuilds and lists nothing', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) files[`data/d${i % 3}/f${i}`] = `content ${i}`;
