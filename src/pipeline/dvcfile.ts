@@ -108,9 +108,65 @@ export function parseOutEntry(
 }
 
 /** Parse a .dvc file's text; `absFile` locates it, errors name it relative to the repo root. */
+/** Keys of a canonical out entry and how their values are written. */
+const CANONICAL_OUT: Record<string, 'md5' | 'int' | 'bool' | 'str'> = {
+  md5: 'md5',
+  size: 'int',
+  nfiles: 'int',
+  isexec: 'bool',
+  hash: 'str',
+  path: 'str',
+  cache: 'bool',
+  push: 'bool',
+  remote: 'str',
+};
+/** Words YAML (ruamel's 1.2 resolver) reads as booleans or null rather than strings. */
+const YAML_WORDS = /^(?:true|false|null|yes|no|on|off|y|n|~)$/i;
+
+/**
+ * The `.dvc` text DVC 3 and keel write — `outs:` then `- key: value` / `  key: value` lines with
+ * plain scalars — read without the YAML library (whose load is most of a no-op `status`'s
+ * start-up). Returns what `parseYaml` returns for such text, or undefined for anything else
+ * (another key, quoting, a comment, a value YAML would read as a number, date, bool or null,
+ * CRLF…), which then goes to the full parser.
+ */
+export function parseCanonicalDvc(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith('outs:\n') || !text.endsWith('\n')) return undefined;
+  const lines = text.slice(6, -1).split('\n');
+  const outs: Record<string, unknown>[] = [];
+  let cur: Record<string, unknown> | undefined;
+  for (const line of lines) {
+    if (line.startsWith('- ')) outs.push((cur = {}));
+    else if (!(line.startsWith('  ') && cur)) return undefined;
+    const rest = line.slice(2);
+    const colon = rest.indexOf(': ');
+    if (colon <= 0) return undefined;
+    const key = rest.slice(0, colon);
+    const value = rest.slice(colon + 2);
+    const kind = Object.hasOwn(CANONICAL_OUT, key) ? CANONICAL_OUT[key] : undefined;
+    if (kind === undefined || Object.hasOwn(cur!, key)) return undefined;
+    if (kind === 'md5') {
+      if (!/^[0-9a-f]{32}(?:\.dir)?$/.test(value)) return undefined;
+      cur![key] = value;
+    } else if (kind === 'int') {
+      if (!/^(?:0|[1-9][0-9]{0,14})$/.test(value)) return undefined;
+      cur![key] = Number(value);
+    } else if (kind === 'bool') {
+      if (value !== 'true' && value !== 'false') return undefined;
+      cur![key] = value === 'true';
+    } else {
+      // plain, unambiguous strings only: no leading digit, sign or dot (numbers, dates), no
+      // YAML indicator or space anywhere, not a YAML bool/null word
+      if (!/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(value) || YAML_WORDS.test(value)) return undefined;
+      cur![key] = value;
+    }
+  }
+  return outs.length > 0 ? { outs } : undefined;
+}
+
 export function parseDvcFile(text: string, absFile: string, repoRoot: string): DvcFile {
   const file = toPosix(path.relative(repoRoot, absFile)) || absFile;
-  const data = parseYaml(text, file);
+  const data = parseCanonicalDvc(text) ?? parseYaml(text, file);
   if (data === null || data === undefined) throw new FileFormatError(file, 'the file is empty', { hint: 'delete it or run keel add again' });
   if (typeof data !== 'object' || Array.isArray(data)) throw new FileFormatError(file, 'expected a mapping with an `outs` list');
   const raw = data as Record<string, unknown>;

@@ -38,20 +38,20 @@
  * Duplicate keys are rejected. Errors become a `FileFormatError` that names the file, line and
  * column.
  */
-import {
-  LineCounter,
-  parseDocument,
-  isMap,
-  isSeq,
-  isScalar,
-  isPair,
-  isAlias,
-  type Document,
-  type Node as YamlNode,
-  type ScalarTag,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlLib from 'yaml';
+import type { Document, Node as YamlNode, ScalarTag } from 'yaml';
 import { FileFormatError } from '../errors/index.js';
 import { pyFloatRepr } from './pyjson.js';
+
+/**
+ * The yaml package, loaded on first parse: about 30 ms of start-up that commands reading only
+ * canonical `.dvc` files (see pipeline/dvcfile.ts) never pay.
+ */
+let yamlLibrary: typeof YamlLib | undefined;
+function Y(): typeof YamlLib {
+  return (yamlLibrary ??= createRequire(import.meta.url)('yaml') as typeof YamlLib);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Value wrappers
@@ -1169,8 +1169,8 @@ export interface YamlDocument {
 
 /** Parse like `parseYaml`, keeping source positions for error messages. */
 export function parseYamlDocument(text: string, file: string, opts: ParseYamlOptions = {}): YamlDocument {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
+  const lineCounter = new (Y().LineCounter)();
+  const doc = Y().parseDocument(text, {
     schema: 'failsafe',
     customTags: ruamelTags(opts),
     merge: false, // `<<` is flattened below, the way ruamel orders the keys
@@ -1228,7 +1228,7 @@ class Converter {
 
   private deref(node: unknown): YamlNode | null {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) {
+    if (Y().isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) throw this.fail(node, `found undefined alias '${node.source}'`);
       return target;
@@ -1239,16 +1239,16 @@ class Converter {
   convert(raw: unknown): unknown {
     const node = this.deref(raw);
     if (node === null) return null;
-    if (isScalar(node)) return node.value ?? null;
+    if (Y().isScalar(node)) return node.value ?? null;
     const done = this.built.get(node);
     if (done !== undefined) return done;
-    if (isSeq(node)) {
+    if (Y().isSeq(node)) {
       const out: unknown[] = [];
       this.built.set(node, out);
       for (const item of node.items) out.push(this.convert(item));
       return out;
     }
-    if (isMap(node)) {
+    if (Y().isMap(node)) {
       const entries = this.entries(node).map(([k, v]): [unknown, unknown] => {
         const key = this.convert(k);
         if (typeof key === 'object' && key !== null && !(key instanceof YamlFloat) && !(key instanceof YamlTimestamp)) {
@@ -1277,23 +1277,23 @@ class Converter {
 
   /** Key/value nodes of a mapping after merge flattening (SafeConstructor.flatten_mapping). */
   private entries(node: YamlNode): [unknown, unknown][] {
-    if (!isMap(node)) throw this.fail(node, 'expected a mapping for merging');
+    if (!Y().isMap(node)) throw this.fail(node, 'expected a mapping for merging');
     if (this.active.has(node)) throw this.fail(node, 'recursive merge');
     this.active.add(node);
     const merged: [unknown, unknown][] = [];
     const own: [unknown, unknown][] = [];
     for (const pair of node.items) {
       const k = pair.key;
-      if (isScalar(k) && k.type === 'PLAIN' && !k.tag && k.value === '<<') {
+      if (Y().isScalar(k) && k.type === 'PLAIN' && !k.tag && k.value === '<<') {
         const v = this.deref(pair.value);
-        if (v !== null && isSeq(v)) {
+        if (v !== null && Y().isSeq(v)) {
           const sub = v.items.map((item) => {
             const m = this.deref(item);
-            if (m === null || !isMap(m)) throw this.fail(v, 'expected a mapping for merging');
+            if (m === null || !Y().isMap(m)) throw this.fail(v, 'expected a mapping for merging');
             return this.entries(m);
           });
           for (const e of sub.reverse()) merged.push(...e);
-        } else if (v !== null && isMap(v)) {
+        } else if (v !== null && Y().isMap(v)) {
           merged.push(...this.entries(v));
         } else {
           throw this.fail((k as YamlNode), 'expected a mapping or list of mappings for merging');
@@ -1311,13 +1311,13 @@ function offsetOf(doc: Document, path: readonly (string | number)[]): number | u
   let node: unknown = doc.contents;
   let offset: number | undefined = (doc.contents as YamlNode | null)?.range?.[0];
   for (const seg of path) {
-    if (isAlias(node)) node = node.resolve(doc);
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+    if (Y().isAlias(node)) node = node.resolve(doc);
+    if (Y().isMap(node)) {
+      const pair = node.items.find((p) => Y().isPair(p) && Y().isScalar(p.key) && String(p.key.value) === String(seg));
       if (!pair) return undefined;
       offset = (pair.key as YamlNode).range?.[0];
       node = pair.value;
-    } else if (isSeq(node)) {
+    } else if (Y().isSeq(node)) {
       const item = typeof seg === 'number' ? node.items[seg] : undefined;
       if (item === undefined) return undefined;
       offset = (item as YamlNode).range?.[0];
