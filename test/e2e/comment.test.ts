@@ -165,6 +165,31 @@ describe('keel comment: GitHub', () => {
     assert.match(noPr.stderr, /no open pull request/);
   });
 
+  test('keel-assets moved by another run: the 422 is answered by starting over from the new tip; two concurrent runs both land', async () => {
+    srv.addRepo('github', 'acme/racy');
+    const env = cleanEnv({ GITHUB_TOKEN: TOKENS.github, KEEL_FORGE_API_URL: srv.apiBase('github') });
+    // 1. a lost race, staged: the first ref creation is refused as if another run had just made it
+    const a = repoWithReport('https://github.com/acme/racy');
+    srv.fault({ status: 422, body: { message: 'Reference already exists' }, match: /^POST .*\/git\/refs$/ });
+    const r1 = JSON.parse((await ok(a.dir, ['report/report.md', '--target', 'issue/1', '--json'], env)).stdout) as { assets: { url: string }[] };
+    for (const x of r1.assets) assert.equal((await fetchBytes(x.url)).length > 0, true);
+    // 2. a real race: two runs with different images at once, both on top of the existing branch
+    const reports = [0, 1].map((i) => {
+      const dir = makeGitRepo();
+      const png = Buffer.from(PNG);
+      png[png.length - 20] ^= i + 1; // different bytes, different content address (not a valid image, still uploaded)
+      writeFiles(dir, { 'r.md': `run ${i}\n\n![plot](p${i}.png)\n`, [`p${i}.png`]: png });
+      git(dir, 'remote', 'add', 'origin', 'https://github.com/acme/racy');
+      commitAll(dir, 'r');
+      return { dir, png };
+    });
+    const runs = await Promise.all(reports.map((r, i) => ok(r.dir, ['r.md', '--target', `issue/${10 + i}`, '--json'], env)));
+    for (const [i, run] of runs.entries()) {
+      const url = (JSON.parse(run.stdout) as { assets: { url: string }[] }).assets[0].url;
+      assert.deepEqual(await fetchBytes(url), reports[i].png, `run ${i}'s image is on keel-assets`);
+    }
+  });
+
   test('rate limits (429, 403 with x-ratelimit-remaining: 0) and a 500 are retried', async () => {
     srv.addRepo('github', 'acme/limits');
     const { dir } = repoWithReport('https://github.com/acme/limits');

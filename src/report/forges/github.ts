@@ -9,7 +9,7 @@
  * never a third-party host. The branch only grows, so the URLs stay valid; re-runs with the same
  * bytes add nothing.
  */
-import { UsageError } from '../../errors/index.js';
+import { isKeelError, UsageError } from '../../errors/index.js';
 import type { Asset, Forge, ForgeComment, Target } from '../forge.js';
 import { linkNext, type ForgeHttp, type Reply } from './http.js';
 
@@ -70,6 +70,23 @@ export class GitHubForge implements Forge {
     const name = (a: Asset): string => `${a.sha256}${a.ext}`;
     const urls = assets.map((a) => `${this.webBase}${this.base.slice('/repos'.length)}/raw/${GITHUB_ASSET_BRANCH}/${name(a)}`);
     if (assets.length === 0) return urls;
+    const blobs = new Map<string, string>(); // asset name → blob sha, kept across attempts
+    // Another run (a parallel job, a re-run) may move the branch between our read and our update:
+    // GitHub then answers 422 (not a fast forward / reference exists), and we start over from the new tip.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.commitAssets(assets, name, blobs);
+        return urls;
+      } catch (e) {
+        const status = isKeelError(e) ? (e.data as { status?: number } | undefined)?.status : undefined;
+        if (status !== 422 || attempt >= ASSET_ATTEMPTS) throw e;
+        this.http.cfg.log.debug(`branch ${GITHUB_ASSET_BRANCH} moved while uploading (attempt ${attempt}); retrying from its new tip`);
+      }
+    }
+  }
+
+  /** One read-modify-write of the asset branch: blobs, a tree on the tip's tree, a commit, the ref. */
+  private async commitAssets(assets: readonly Asset[], name: (a: Asset) => string, blobs: Map<string, string>): Promise<void> {
     const ref = await this.http.request('GET', `${this.base}/git/ref/heads/${GITHUB_ASSET_BRANCH}`, { allow404: true, what: `branch ${GITHUB_ASSET_BRANCH}` });
     let tip: string | undefined;
     let baseTree: string | undefined;
@@ -81,11 +98,16 @@ export class GitHubForge implements Forge {
       for (const e of tree.tree) have.add(e.path);
     }
     const todo = [...new Map(assets.filter((a) => !have.has(name(a))).map((a) => [name(a), a])).values()];
-    if (todo.length === 0) return urls;
+    if (todo.length === 0) return;
     const entries = [];
     for (const a of todo) {
-      const blob = await this.http.call('POST', `${this.base}/git/blobs`, { json: { content: a.bytes.toString('base64'), encoding: 'base64' }, what: `asset ${a.source}` });
-      entries.push({ path: name(a), mode: '100644', type: 'blob', sha: (blob.data as { sha: string }).sha });
+      let sha = blobs.get(name(a));
+      if (sha === undefined) {
+        const blob = await this.http.call('POST', `${this.base}/git/blobs`, { json: { content: a.bytes.toString('base64'), encoding: 'base64' }, what: `asset ${a.source}` });
+        sha = (blob.data as { sha: string }).sha;
+        blobs.set(name(a), sha);
+      }
+      entries.push({ path: name(a), mode: '100644', type: 'blob', sha });
     }
     const tree = await this.http.call('POST', `${this.base}/git/trees`, { json: { ...(baseTree ? { base_tree: baseTree } : {}), tree: entries } });
     const commit = await this.http.call('POST', `${this.base}/git/commits`, {
@@ -94,9 +116,11 @@ export class GitHubForge implements Forge {
     const sha = (commit.data as { sha: string }).sha;
     if (ref) await this.http.call('PATCH', `${this.base}/git/refs/heads/${GITHUB_ASSET_BRANCH}`, { json: { sha, force: false }, what: `branch ${GITHUB_ASSET_BRANCH}` });
     else await this.http.call('POST', `${this.base}/git/refs`, { json: { ref: `refs/heads/${GITHUB_ASSET_BRANCH}`, sha }, what: `branch ${GITHUB_ASSET_BRANCH}` });
-    return urls;
   }
 }
+
+/** Read-modify-write rounds on the asset branch before giving up on a moving tip. */
+const ASSET_ATTEMPTS = 5;
 
 function toComment(c: GhComment): ForgeComment {
   return { id: String(c.id), body: c.body ?? '', url: c.html_url };
