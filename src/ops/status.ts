@@ -57,9 +57,9 @@ export async function status(repo: Repo, o: { targets?: string[] }, io: Io): Pro
   for (const id of ids) {
     const stage = g.byId.get(id)!;
     if (stage.kind === 'dvcfile') {
-      const df = parseDvcFile(fs.readFileSync(stage.file, 'utf8'), stage.file, repo.root);
+      const outs = stage.dvcOutputs ?? parseDvcFile(fs.readFileSync(stage.file, 'utf8'), stage.file, repo.root).outs;
       const changed: Record<string, OutStatus> = {};
-      for (const out of df.outs) {
+      for (const out of outs) {
         const s = await outputStatus(repo, out, stats);
         if (s) changed[out.defPath] = s;
       }

@@ -148,6 +148,7 @@ export function dvcFileStage(absFile: string, text: string, repoRoot: string): S
     ...(typeof raw.desc === 'string' ? { desc: raw.desc } : {}),
     ...(raw.meta !== undefined ? { meta: raw.meta } : {}),
     trackedVars: {},
+    dvcOutputs: f.outs,
   };
 }
 

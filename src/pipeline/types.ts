@@ -5,6 +5,8 @@
  * (relative to the stage's wdir), which is what dvc.lock records.
  */
 
+import type { Output } from './dvcfile.js';
+
 export interface StageDep {
   /** as written in dvc.yaml, relative to wdir (may be a URL-less local path only) */
   path: string;
@@ -53,6 +55,8 @@ export interface Stage {
   file: string;
   /** 'pipeline' = a dvc.yaml stage; 'dvcfile' = a `.dvc` file from `add` (a data source) */
   kind: 'pipeline' | 'dvcfile';
+  /** 'dvcfile' stages: the file's outputs with their recorded hashes, as parsed when loaded */
+  dvcOutputs?: Output[];
   /** absolute working directory */
   wdir: string;
   /** `wdir` as written (default '.') */
