@@ -130,7 +130,7 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
     const entries: TreeEntry[] = [];
     let size = 0;
     // many files into an empty cache: staged and made visible at once (data/cache.ts)
-    const fresh = fast && files.length >= 256 && o.cache.beginFreshFill();
+    const fresh = fast && files.length >= 256 && o.cache.beginFreshFill({ parallel: files.length >= 1000 });
     try {
       for (const f of files) {
         if (fast) {
@@ -156,7 +156,7 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
         o.onFile?.(f.st.size);
       }
     } finally {
-      if (fresh) o.cache.endFreshFill();
+      if (fresh) await o.cache.endFreshFill();
     }
     if (fast) {
       // the listing fingerprint status computes (same walk order, same stats), so the first

@@ -17,6 +17,7 @@ import { CorruptObjectError, isErrno, MissingCacheError } from '../errors/index.
 import { isTempName, tempNameFor } from '../util/fs.js';
 import { hashFile, hashFileSync, md5Bytes, newHasher, SMALL_FILE, type HashName } from './hash.js';
 import { oidKey } from './oid.js';
+import { ObjectWriter } from './object-writer.js';
 import type { HashState } from './state.js';
 
 export const OBJECT_MODE = 0o444;
@@ -40,6 +41,8 @@ export class LocalCache {
   private recentBytes = 0;
   /** `files/<temp>` standing in for `files/md5` while an empty cache is filled (see beginFreshFill) */
   private staging: string | undefined;
+  /** staged objects written by a worker thread (beginFreshFill with `parallel`) */
+  private writer: ObjectWriter | undefined;
 
   constructor(
     readonly root: string,
@@ -98,9 +101,11 @@ export class LocalCache {
    * clone), objects stored by putFileVerifiedSync go to `files/<temp>/xx/rest` with plain writes
    * and endFreshFill renames the whole tree to `files/md5` once, instead of one temp + rename per
    * object. A killed fetch leaves only the staging directory, which the next one removes.
-   * Returns false (and does nothing) when the cache already has objects.
+   * Returns false (and does nothing) when the cache already has objects. `parallel`: the staged
+   * objects are written by a worker thread (data/object-writer.ts) while this thread reads and
+   * hashes the next ones.
    */
-  beginFreshFill(): boolean {
+  beginFreshFill(o: { parallel?: boolean } = {}): boolean {
     const files = `${this.root}/files`;
     if (this.staging || fs.existsSync(`${files}/md5`)) return false;
     fs.mkdirSync(files, { recursive: true });
@@ -110,6 +115,7 @@ export class LocalCache {
     const stage = tempNameFor(`${files}/md5`);
     fs.mkdirSync(stage);
     this.staging = stage;
+    if (o.parallel) this.writer = ObjectWriter.start();
     return true;
   }
 
@@ -118,10 +124,20 @@ export class LocalCache {
    * the meantime (a large object stored through the streaming path), the staged shards are moved
    * into it one by one instead.
    */
-  endFreshFill(): void {
+  async endFreshFill(): Promise<void> {
     const stage = this.staging;
     if (!stage) return;
     this.staging = undefined;
+    const writer = this.writer;
+    this.writer = undefined;
+    let failed: unknown;
+    // the objects the worker did write are whole (a failed one is removed): they become visible too
+    if (writer) await writer.finish().catch((e: unknown) => (failed = e));
+    this.moveStaged(stage);
+    if (failed) throw failed;
+  }
+
+  private moveStaged(stage: string): void {
     const md5Root = `${this.root}/files/md5`;
     try {
       fs.renameSync(stage, md5Root);
@@ -198,6 +214,12 @@ export class LocalCache {
     // staged (an empty cache being filled, see beginFreshFill): written in place, no rename
     const staged = this.staging !== undefined;
     const dest = staged ? `${this.staging}/${md5.slice(0, 2)}/${md5.slice(2)}` : this.path(md5);
+    if (staged && this.writer) {
+      this.writer.write(dest, data);
+      this.present?.add(this.keyOf(dest));
+      if (n === st.size) state.set(st, md5);
+      return { md5, size: n, st };
+    }
     const tmp = staged ? dest : tempNameFor(dest);
     const flags = staged ? 'wx' : 'w';
     let out: number;
@@ -321,6 +343,13 @@ export class LocalCache {
     if (got !== want) throw new CorruptObjectError(where, oid, got);
     const staged = this.staging !== undefined && name === 'md5' && !isDir;
     const dest = staged ? `${this.staging}/${oid.slice(0, 2)}/${oid.slice(2)}` : this.path(oid, name);
+    if (staged && this.writer) {
+      this.writer.write(dest, buf, (st) => this.state.set(st, want));
+      this.present?.add(this.keyOf(dest));
+      this.verified.add(oid);
+      this.remember(oid, buf);
+      return;
+    }
     this.ensureDir(path.dirname(dest));
     // staged: written in place (the tree becomes visible only when complete); else temp + rename
     const tmp = staged ? dest : tempNameFor(dest);
@@ -339,10 +368,13 @@ export class LocalCache {
     this.present?.add(this.keyOf(dest));
     this.state.set(st, want);
     this.verified.add(oid);
-    if (!isDir && this.recentBytes + buf.length <= RECENT_MAX) {
-      this.recent.set(oid, buf);
-      this.recentBytes += buf.length;
-    }
+    if (!isDir) this.remember(oid, buf);
+  }
+
+  private remember(oid: string, buf: Buffer): void {
+    if (this.recentBytes + buf.length > RECENT_MAX) return;
+    this.recent.set(oid, buf);
+    this.recentBytes += buf.length;
   }
 
   /**

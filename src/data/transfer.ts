@@ -191,7 +191,7 @@ export async function fetch(
   const total = todo.length + pendingDirs.filter((d) => d.bytes).length;
   const localRoot = remote.localRoot;
   // an empty cache (fresh clone) filled from a local remote: one rename for the whole tree
-  const fresh = localRoot !== undefined && todo.length >= 256 && cache.beginFreshFill();
+  const fresh = localRoot !== undefined && todo.length >= 256 && cache.beginFreshFill({ parallel: todo.length >= PARALLEL_MIN });
   try {
     await mapLimit(todo, o.jobs, async (r) => {
       try {
@@ -205,7 +205,7 @@ export async function fetch(
       o.onProgress?.(++done, total);
     });
   } finally {
-    if (fresh) cache.endFreshFill();
+    if (fresh) await cache.endFreshFill();
   }
   for (const d of pendingDirs) {
     if (d.children.some((c) => failedIds.has(refId(c)))) {
@@ -221,6 +221,9 @@ export async function fetch(
   }
   return { transferred: done - 0, failed };
 }
+
+/** Objects from which a fresh cache is written by a worker thread (its start costs ~30 ms). */
+const PARALLEL_MIN = 1000;
 
 /** Read a `.dir` manifest from a remote and check its hash before anyone uses it. */
 export async function readManifest(remote: Backend, r: ObjRef, where: string): Promise<Buffer> {

@@ -169,6 +169,33 @@ describe('SIGKILL at random points', () => {
     return files;
   }
 
+  test('the worker-thread fill of an empty cache (≥ 1000 objects, add and pull): killed runs leave nothing visible, reruns complete', async () => {
+    const files = dataset(1500, 'w');
+    const [dir, remote] = keelRepoWithRemote(files);
+    const cache = path.join(dir, '.dvc/cache');
+    for (const ms of [150, 260]) {
+      await killAfter(dir, ['add', 'data'], ms);
+      assertObjectsSound(cache, { allowTemp: true });
+    }
+    keelOk(dir, ['add', 'data']);
+    assert.equal(assertObjectsSound(cache).length, 1501, 'every object, whole, no staging left');
+    assert.equal(keelOk(dir, ['status']).stdout, 'Data and pipelines are up to date.\n');
+    keelOk(dir, ['push']);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'w');
+    const clone = path.join(makeTempDir(), 'c');
+    git(path.dirname(clone), 'clone', '-q', dir, 'c');
+    for (const ms of [150, 260]) {
+      await killAfter(clone, ['pull'], ms);
+      assertObjectsSound(path.join(clone, '.dvc/cache'), { allowTemp: true });
+    }
+    keelOk(clone, ['pull']);
+    assert.equal(assertObjectsSound(path.join(clone, '.dvc/cache')).length, 1501);
+    assert.deepEqual(listFiles(path.join(clone, 'data')), listFiles(path.join(dir, 'data')));
+    assert.equal(keelOk(clone, ['status']).stdout, 'Data and pipelines are up to date.\n');
+    assert.equal(assertObjectsSound(remote, { allowTemp: true }).length, 1501);
+  });
+
   test('≥ 20 kills during add, push, pull and gc: reruns complete; no partial object or file is ever visible', async () => {
     const files = dataset(400, 'v1');
     const [dir, remote] = keelRepoWithRemote(files);
