@@ -131,6 +131,7 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
     let size = 0;
     // many files into an empty cache: staged and made visible at once (data/cache.ts)
     const fresh = fast && files.length >= 256 && o.cache.beginFreshFill({ parallel: files.length >= 1000 });
+    if (fast && !fresh) o.cache.removeStaleStaging();
     try {
       for (const f of files) {
         if (fast) {

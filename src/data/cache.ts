@@ -43,6 +43,8 @@ export class LocalCache {
   private staging: string | undefined;
   /** staged objects written by a worker thread (beginFreshFill with `parallel`) */
   private writer: ObjectWriter | undefined;
+  /** directories whose completeness is recorded when the staged fill ends */
+  private completeAfterFill: [string, HashName][] = [];
 
   constructor(
     readonly root: string,
@@ -107,11 +109,10 @@ export class LocalCache {
    */
   beginFreshFill(o: { parallel?: boolean } = {}): boolean {
     const files = `${this.root}/files`;
-    if (this.staging || fs.existsSync(`${files}/md5`)) return false;
+    if (this.staging) return false;
+    this.removeStaleStaging();
+    if (fs.existsSync(`${files}/md5`)) return false;
     fs.mkdirSync(files, { recursive: true });
-    for (const e of fs.readdirSync(files, { withFileTypes: true })) {
-      if (e.isDirectory() && isTempName(e.name)) fs.rmSync(`${files}/${e.name}`, { recursive: true, force: true });
-    }
     const stage = tempNameFor(`${files}/md5`);
     fs.mkdirSync(stage);
     this.staging = stage;
@@ -135,6 +136,30 @@ export class LocalCache {
     if (writer) await writer.finish().catch((e: unknown) => (failed = e));
     this.moveStaged(stage);
     if (failed) throw failed;
+    const complete = this.completeAfterFill;
+    this.completeAfterFill = [];
+    for (const [oid, name] of complete) this.markComplete(oid, name);
+  }
+
+  /**
+   * Remove staging trees a killed fill left in `files/` (never visible as objects). Writers call
+   * it before storing objects; nothing else uses temp-named directories there.
+   */
+  removeStaleStaging(): void {
+    if (this.staging) return;
+    const files = `${this.root}/files`;
+    let ents: fs.Dirent[];
+    try {
+      ents = fs.readdirSync(files, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of ents) if (e.isDirectory() && isTempName(e.name)) fs.rmSync(`${files}/${e.name}`, { recursive: true, force: true });
+  }
+
+  /** True while a staged fill is open (objects written since are not visible yet). */
+  get filling(): boolean {
+    return this.staging !== undefined;
   }
 
   private moveStaged(stage: string): void {
@@ -477,6 +502,11 @@ export class LocalCache {
    * against objectSetToken). Only for a writer that has just stored or verified all of them.
    */
   markComplete(oid: string, name: HashName = 'md5'): void {
+    if (this.staging) {
+      // its files are still staged: recorded once they are visible (endFreshFill)
+      this.completeAfterFill.push([oid, name]);
+      return;
+    }
     this.token = undefined; // objects were written since it was taken
     this.state.setRaw(`C${name === 'md5' ? '' : 'L'}${oid.slice(0, 32)}`, this.objectSetToken());
   }

@@ -150,7 +150,17 @@ export async function fetch(
   cache: LocalCache,
   remote: Backend,
   refs: ObjRef[],
-  o: { jobs: number; onProgress?: TransferProgress; remoteName: string },
+  o: {
+    jobs: number;
+    onProgress?: TransferProgress;
+    remoteName: string;
+    /**
+     * pull: when an empty cache is being filled and every fetched object is still held in
+     * memory, leave the staged fill open (the worker may still be writing) so the checkout can
+     * run meanwhile from memory; the caller ends it with `cache.endFreshFill()`.
+     */
+    deferFill?: boolean;
+  },
 ): Promise<TransferResult> {
   const failed: TransferResult['failed'] = [];
   const where = `remote '${o.remoteName}'`;
@@ -192,6 +202,8 @@ export async function fetch(
   const localRoot = remote.localRoot;
   // an empty cache (fresh clone) filled from a local remote: one rename for the whole tree
   const fresh = localRoot !== undefined && todo.length >= 256 && cache.beginFreshFill({ parallel: todo.length >= PARALLEL_MIN });
+  if (!fresh && todo.length > 0) cache.removeStaleStaging();
+  let deferred = false;
   try {
     await mapLimit(todo, o.jobs, async (r) => {
       try {
@@ -204,8 +216,9 @@ export async function fetch(
       }
       o.onProgress?.(++done, total);
     });
+    deferred = fresh && !!o.deferFill && failed.length === 0 && todo.every((r) => cache.recentBytesOf(r.oid) !== undefined);
   } finally {
-    if (fresh) await cache.endFreshFill();
+    if (fresh && !deferred) await cache.endFreshFill();
   }
   for (const d of pendingDirs) {
     if (d.children.some((c) => failedIds.has(refId(c)))) {

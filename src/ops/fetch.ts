@@ -8,7 +8,8 @@ import type { Io } from './io.js';
 import type { SyncOptions, SyncResult } from './push.js';
 import { usedObjects } from './used.js';
 
-export async function fetch(repo: Repo, o: SyncOptions, io: Io): Promise<SyncResult> {
+/** `deferFill`: see data/transfer.ts (pull runs its checkout while a fresh cache is still being written). */
+export async function fetch(repo: Repo, o: SyncOptions, io: Io, x: { deferFill?: boolean } = {}): Promise<SyncResult> {
   const used = await usedObjects(repo, o);
   const res: SyncResult = { transferred: 0, failed: [] };
   if (o.runCache) {
@@ -30,7 +31,7 @@ export async function fetch(repo: Repo, o: SyncOptions, io: Io): Promise<SyncRes
     const r = await repo.remote(o.remote ?? (remoteName || undefined));
     io.debug(`fetch: ${refs.length} used output object(s) from remote '${r.name}' (${r.backend.url}), ${o.jobs ?? r.jobs} jobs`);
     const bar = io.progress(`Fetching from '${r.name}'`, undefined, 'objects');
-    const t = await fetchObjects(repo.cache, r.backend, refs, { jobs: o.jobs ?? r.jobs, remoteName: r.name, onProgress: (d, tot) => bar.update(d, tot) });
+    const t = await fetchObjects(repo.cache, r.backend, refs, { jobs: o.jobs ?? r.jobs, remoteName: r.name, onProgress: (d, tot) => bar.update(d, tot), deferFill: x.deferFill && used.byRemote.size === 1 });
     bar.done();
     res.transferred += t.transferred;
     res.failed.push(...t.failed);
