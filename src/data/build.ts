@@ -11,7 +11,7 @@ import { toPosix } from '../util/paths.js';
 import { isTempName } from '../util/fs.js';
 import { hashFile, hashFileSync, SMALL_FILE, type HashName } from './hash.js';
 import type { LocalCache } from './cache.js';
-import type { HashState } from './state.js';
+import type { HashState, StatLike } from './state.js';
 import { serializeTree, sortEntries, type TreeEntry } from './tree.js';
 
 /** What decides which workspace paths are skipped (.dvcignore). Paths are posix, relative to the repo root. */
@@ -187,7 +187,7 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
  * code-unit order of their paths. An unchanged listing maps to the `.dir` oid it had, so status
  * rebuilds no manifest; whoever writes a whole directory (add, a fresh checkout) records it.
  */
-export function listingKey(files: readonly { rel: string; st: fs.Stats }[]): string {
+export function listingKey(files: readonly { rel: string; st: StatLike }[]): string {
   // any fixed order works for a fingerprint: UTF-16 code-unit order is the cheapest to sort by
   const sorted = files.slice().sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   const fp = createHash('md5');

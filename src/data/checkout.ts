@@ -12,6 +12,8 @@ import { CorruptObjectError, isErrno } from '../errors/index.js';
 import { isTempName, tempNameFor } from '../util/fs.js';
 import { md5Bytes, newHasher, SMALL_FILE, type HashName } from './hash.js';
 import type { LocalCache } from './cache.js';
+import type { ObjectWriter } from './object-writer.js';
+import type { StatLike } from './state.js';
 
 export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
 
@@ -143,8 +145,8 @@ export function copyObjectSync(
   oid: string,
   name: HashName,
   dest: string,
-  o: { isexec?: boolean; destIsDir?: boolean; direct?: boolean } = {},
-): fs.Stats | 'missing' | 'corrupt' | 'large' {
+  o: { isexec?: boolean; destIsDir?: boolean; direct?: boolean; writer?: ObjectWriter; onStat?: (st: StatLike) => void } = {},
+): fs.Stats | 'missing' | 'corrupt' | 'large' | 'queued' {
   // just fetched and verified by this process (pull): copy from memory
   let data = cache.recentBytesOf(oid);
   let n = data?.length ?? 0;
@@ -180,6 +182,19 @@ export function copyObjectSync(
       got = h.digest('hex');
     }
     if (got !== oid) return 'corrupt';
+  }
+  if (o.direct && o.writer) {
+    // a staging directory filled by a worker thread: the state learns each file when it is written
+    o.writer.write(
+      dest,
+      data,
+      (st) => {
+        cache.state.set(st, oid);
+        o.onStat?.(st);
+      },
+      o.isexec ? 0o777 : 0o666,
+    );
+    return 'queued';
   }
   const dir = path.dirname(dest);
   if (!knownDirs.has(dir)) {

@@ -1,7 +1,7 @@
 /**
- * Object files written by a worker thread while the main thread goes on reading and hashing.
- * Only for a cache staging tree (LocalCache.beginFreshFill), where nothing is visible until the
- * whole tree is renamed into place, so the order and timing of the writes do not matter. Files
+ * Files written by a worker thread while the main thread goes on reading and hashing. Only for a
+ * staging tree (a cache being filled, LocalCache.beginFreshFill; a new output directory,
+ * ops/relink.ts), where nothing is visible until the whole tree is renamed into place, so the order and timing of the writes do not matter. Files
  * are sent in batches; `finish()` waits for every write and reports each file's stat (for the
  * hash state) and the first error.
  *
@@ -16,6 +16,13 @@ import type { StatLike } from './state.js';
 import type { WriteBatch, WriteReply } from './write-worker.js';
 
 const BATCH = 256;
+/**
+ * Batches queued at most: the writer waits (Atomics.wait on a counter the worker decrements)
+ * rather than let copies of every file pile up when the worker is slower than the reader.
+ */
+const MAX_INFLIGHT = 4;
+/** Longest wait for the worker to take a batch before giving up (a worker that died). */
+const MAX_WAIT_MS = 60_000;
 
 export class ObjectWriter {
   private batch: WriteBatch = [];
@@ -26,7 +33,10 @@ export class ObjectWriter {
   private error: string | undefined;
   private idle: (() => void) | undefined;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly inflight: Int32Array,
+  ) {
     worker.on('message', (r: WriteReply) => {
       const cbs = this.sentStats.shift() ?? [];
       r.stats.forEach((s, i) => {
@@ -46,18 +56,26 @@ export class ObjectWriter {
   static start(): ObjectWriter | undefined {
     const url = new URL('./write-worker.js', import.meta.url);
     if (!fs.existsSync(url)) return undefined;
-    return new ObjectWriter(new Worker(url));
+    const inflight = new Int32Array(new SharedArrayBuffer(4));
+    return new ObjectWriter(new Worker(url, { workerData: { inflight } }), inflight);
   }
 
-  /** Queue a copy of `bytes` for `file`; `onStat` gets the written file's stat. */
-  write(file: string, bytes: Uint8Array, onStat?: (st: StatLike) => void): void {
-    this.batch.push([file, Uint8Array.prototype.slice.call(bytes)]);
+  /** Queue a copy of `bytes` for `file` (created with `mode`); `onStat` gets the written file's stat. */
+  write(file: string, bytes: Uint8Array, onStat?: (st: StatLike) => void, mode = 0o444): void {
+    this.batch.push([file, Uint8Array.prototype.slice.call(bytes), mode]);
     this.batchStats.push(onStat ?? (() => {}));
     if (this.batch.length >= BATCH) this.flush();
   }
 
   private flush(): void {
     if (this.batch.length === 0) return;
+    // back-pressure: a bounded number of batches (and of file copies) in flight
+    const t0 = Date.now();
+    for (let n = Atomics.load(this.inflight, 0); n >= MAX_INFLIGHT; n = Atomics.load(this.inflight, 0)) {
+      if (this.error !== undefined || Date.now() - t0 > MAX_WAIT_MS) throw new Error(`the file-writing worker stopped answering${this.error ? `: ${this.error}` : ''}`);
+      Atomics.wait(this.inflight, 0, n, 100);
+    }
+    Atomics.add(this.inflight, 0, 1);
     this.pending++;
     this.sentStats.push(this.batchStats);
     // the copies are ours: move them to the worker instead of cloning them again

@@ -1,20 +1,23 @@
 /**
- * Worker thread of data/object-writer.ts: writes object files into a cache staging tree (see
- * LocalCache.beginFreshFill) so that the main thread's reads and hashing overlap with the
- * kernel's file creation. Each message is a batch of [path, bytes]; each file is created with
- * O_EXCL and mode 0444, written whole, fstat'ed and closed. The reply lists each file's
+ * Worker thread of data/object-writer.ts: writes files into a staging tree (a cache being filled,
+ * see LocalCache.beginFreshFill, or a new output directory) so that the main thread's reads and hashing overlap with the
+ * kernel's file creation. Each message is a batch of [path, bytes, mode]; each file is created with
+ * O_EXCL and its mode (0444 for objects), written whole, fstat'ed and closed. The reply lists each file's
  * (ino, mtimeMs, size), or an error message. A file that already exists is a duplicate object
  * (same content by its name) and counts as written; a failed write removes its partial file.
  */
 import * as fs from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 
-export type WriteBatch = [path: string, bytes: Uint8Array][];
+/** batches in flight, shared with the writer (it waits when too many are queued) */
+const inflight = (workerData as { inflight?: Int32Array } | undefined)?.inflight;
+
+export type WriteBatch = [path: string, bytes: Uint8Array, mode: number][];
 export type WriteReply = { stats: ([number, number, number] | null)[]; error?: string };
 
 const dirs = new Set<string>();
 
-function writeOne(p: string, bytes: Uint8Array): [number, number, number] | null {
+function writeOne(p: string, bytes: Uint8Array, mode: number): [number, number, number] | null {
   const dir = p.slice(0, p.lastIndexOf('/'));
   if (!dirs.has(dir)) {
     fs.mkdirSync(dir, { recursive: true });
@@ -22,7 +25,7 @@ function writeOne(p: string, bytes: Uint8Array): [number, number, number] | null
   }
   let fd: number;
   try {
-    fd = fs.openSync(p, 'wx', 0o444);
+    fd = fs.openSync(p, 'wx', mode);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return null;
     throw e;
@@ -42,9 +45,14 @@ function writeOne(p: string, bytes: Uint8Array): [number, number, number] | null
 parentPort?.on('message', (batch: WriteBatch) => {
   const stats: WriteReply['stats'] = [];
   try {
-    for (const [p, bytes] of batch) stats.push(writeOne(p, bytes));
+    for (const [p, bytes, mode] of batch) stats.push(writeOne(p, bytes, mode));
     parentPort!.postMessage({ stats } satisfies WriteReply);
   } catch (e) {
     parentPort!.postMessage({ stats, error: e instanceof Error ? e.message : String(e) } satisfies WriteReply);
+  } finally {
+    if (inflight) {
+      Atomics.sub(inflight, 0, 1);
+      Atomics.notify(inflight, 0);
+    }
   }
 });

@@ -5,6 +5,8 @@ import { CheckoutError, MissingCacheError } from '../errors/index.js';
 import { toPosix } from '../util/paths.js';
 import type { HashName } from '../data/hash.js';
 import { copiesOnly, copyObjectSync, makeStagingDir, placeObject } from '../data/checkout.js';
+import { ObjectWriter } from '../data/object-writer.js';
+import type { StatLike } from '../data/state.js';
 import { isDirOid } from '../data/oid.js';
 import { parseTree } from '../data/tree.js';
 import { listingKey, walkFiles } from '../data/build.js';
@@ -38,7 +40,8 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
   const copyFast = copiesOnly(types, repo.cache.root);
   let freshDir = false; // the output directory did not exist: no file in it can be in the way
   /** `at`: where to write (inside a staging directory), when not `abs` itself */
-  const placeFile = async (abs: string, oid: string, isexec?: boolean, at?: string, written?: (st: fs.Stats) => void): Promise<void> => {
+  let writer: ObjectWriter | undefined; // a worker thread filling a large staging directory
+  const placeFile = async (abs: string, oid: string, isexec?: boolean, at?: string, written?: (st: StatLike) => void): Promise<void> => {
     const st = freshDir ? undefined : fs.statSync(abs, { throwIfNoEntry: false });
     if (st && st.isFile() && !o.relink) {
       const known = name === 'md5' ? repo.state.get(st) : undefined;
@@ -58,11 +61,11 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
     }
     if (copyFast) {
       // verify while copying: one read of the object, no separate check
-      const res2 = copyObjectSync(repo.cache, oid, name, at ?? abs, { isexec, destIsDir: st?.isDirectory(), direct: at !== undefined });
+      const res2 = copyObjectSync(repo.cache, oid, name, at ?? abs, { isexec, destIsDir: st?.isDirectory(), direct: at !== undefined, writer: at !== undefined ? writer : undefined, onStat: written });
       if (res2 === 'missing') return void r.missing.push(repo.rel(abs));
       if (res2 === 'corrupt') return void r.failed.push({ path: repo.rel(abs), reason: `object ${oid} in the cache is corrupted` });
       if (res2 !== 'large') {
-        written?.(res2);
+        if (res2 !== 'queued') written?.(res2);
         (st ? r.modified : r.added).push(repo.rel(abs));
         return;
       }
@@ -112,11 +115,18 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
   if (freshDir && copyFast && entries.length >= STAGE_MIN_FILES) {
     const stage = makeStagingDir(out.abs);
     const before = r.added.length + r.missing.length + r.failed.length;
-    const listing: { rel: string; st: fs.Stats }[] = [];
+    const listing: { rel: string; st: StatLike }[] = [];
+    if (entries.length >= PARALLEL_MIN_FILES) writer = ObjectWriter.start();
     try {
-      for (const e of entries) {
-        const parts = e.relpath.split('/');
-        await placeFile(path.join(out.abs, ...parts), e.md5, e.isexec, path.join(stage, ...parts), (st) => listing.push({ rel: e.relpath, st }));
+      try {
+        for (const e of entries) {
+          const parts = e.relpath.split('/');
+          await placeFile(path.join(out.abs, ...parts), e.md5, e.isexec, path.join(stage, ...parts), (st) => listing.push({ rel: e.relpath, st }));
+        }
+      } finally {
+        const w = writer;
+        writer = undefined;
+        await w?.finish();
       }
       fs.renameSync(stage, out.abs);
       // every file written by us, nothing else in the directory: record the listing so the first
@@ -134,6 +144,8 @@ export async function relinkOutput(repo: Repo, out: Placeable, o: { force?: bool
 
 /** Directories with fewer files are placed file by file (a staging dir saves a rename per file). */
 const STAGE_MIN_FILES = 32;
+/** From this many files a new directory's files are written by a worker thread (data/object-writer.ts). */
+const PARALLEL_MIN_FILES = 1000;
 
 export function describeMissing(r: RelinkResult): MissingCacheError | undefined {
   if (r.missing.length === 0) return undefined;
