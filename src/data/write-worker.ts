@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** batches in flight, shared with the writer (it waits when too many are queued) */
-const inflight = (workerData as { inflight?: Int32Array } | undefined)?.inflight;
+const { inflight, slot } = (workerData ?? {}) as { inflight?: Int32Array; slot?: number };
 
 export type WriteBatch = [path: string, bytes: Uint8Array, mode: number][];
 export type WriteReply = { stats: ([number, number, number] | null)[]; error?: string };
@@ -51,8 +51,8 @@ parentPort?.on('message', (batch: WriteBatch) => {
     parentPort!.postMessage({ stats, error: e instanceof Error ? e.message : String(e) } satisfies WriteReply);
   } finally {
     if (inflight) {
-      Atomics.sub(inflight, 0, 1);
-      Atomics.notify(inflight, 0);
+      Atomics.sub(inflight, slot ?? 0, 1);
+      Atomics.notify(inflight, slot ?? 0);
     }
   }
 });
