@@ -169,7 +169,8 @@ export async function buildOutput(abs: string, o: BuildOptions): Promise<BuiltOu
     if (o.commit) {
       o.cache.putBytes(bytes, oid);
       // every file of the manifest was just stored: the first status need not list the cache
-      o.cache.markComplete(oid, name);
+      // (large directories only: status checks small ones object by object)
+      if (entries.length >= 256) o.cache.markComplete(oid, name);
     }
     if (fpKey) o.state.setRaw(fpKey, oid.slice(0, -4));
     return { kind: 'dir', oid, size, nfiles: entries.length, entries };

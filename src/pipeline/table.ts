@@ -18,6 +18,7 @@
  *   `{"type": ..., "msg": ...}` like `encode_exception`).
  */
 import { isPyFloat, pyFloatStr } from './compare.js';
+import { pyString } from '../util/pyjson.js';
 import { YamlFloat, YamlTimestamp } from '../util/yaml.js';
 
 export type TableFormat = 'plain' | 'github';
@@ -297,22 +298,6 @@ export interface JsonOptions {
   encodeError?: (e: Error) => unknown;
 }
 
-function jsonString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x08) out += '\\b';
-    else if (c === 0x0c) out += '\\f';
-    else if (c < 0x20 || c > 0x7e) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += s[i];
-  }
-  return out + '"';
-}
 
 const defaultEncodeError = (e: Error): unknown => ({ type: e.name, msg: e.message });
 
@@ -329,8 +314,8 @@ export function pyJsonDumpsOrdered(value: unknown, opts: JsonOptions = {}): stri
     if (v === null || v === undefined) return 'null';
     if (typeof v === 'boolean') return v ? 'true' : 'false';
     if (typeof v === 'bigint') return v.toString();
-    if (typeof v === 'string') return jsonString(v);
-    if (v instanceof YamlTimestamp) return jsonString(v.text);
+    if (typeof v === 'string') return pyString(v);
+    if (v instanceof YamlTimestamp) return pyString(v.text);
     if (typeof v === 'number' || v instanceof YamlFloat) {
       const x = typeof v === 'number' ? v : v.value;
       if (Number.isNaN(x)) return 'NaN';
@@ -350,7 +335,7 @@ export function pyJsonDumpsOrdered(value: unknown, opts: JsonOptions = {}): stri
       const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as object);
       items = entries
         .filter(([, x]) => x !== undefined)
-        .map(([k, x]) => jsonString(jsonKey(k)) + ': ' + walk(x, level + 1));
+        .map(([k, x]) => pyString(jsonKey(k)) + ': ' + walk(x, level + 1));
       open = '{';
       close = '}';
     }

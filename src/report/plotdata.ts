@@ -16,19 +16,12 @@
 import { parse as parseToml, TomlDate } from 'smol-toml';
 import { FileFormatError } from '../errors/index.js';
 import { parseYaml } from '../util/yaml.js';
+import { mimeForExt } from './assets.js';
 
 /** `ImageRenderer.EXTENSIONS` in dvc-render. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.gif', '.png', '.svg']);
 /** Extensions DVC parses as data: its serializers' keys (.json .toml .py) plus .yml .yaml .csv .tsv (.py is not supported by keel). */
 export const DATA_EXTENSIONS: ReadonlySet<string> = new Set(['.json', '.yaml', '.yml', '.toml', '.csv', '.tsv']);
-
-const MIME: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.svg': 'image/svg+xml',
-};
 
 /** One datapoint (record). Values are whatever the file held: numbers, strings, null, …. */
 export type Datapoint = Record<string, unknown>;
@@ -61,7 +54,8 @@ export function isImagePath(path: string): boolean {
 
 /** MIME type for an image plot path (undefined when it is not an image). */
 export function imageMime(path: string): string | undefined {
-  return MIME[extname(path)];
+  const ext = extname(path);
+  return IMAGE_EXTENSIONS.has(ext) ? mimeForExt(ext) : undefined;
 }
 
 /** Parse one plot file. `path` names the file in errors and picks the format by extension. */
@@ -69,7 +63,7 @@ export function parsePlotFile(path: string, data: Uint8Array | string, opts: Par
   const ext = extname(path);
   if (IMAGE_EXTENSIONS.has(ext)) {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    return { kind: 'image', bytes, mime: MIME[ext] };
+    return { kind: 'image', bytes, mime: mimeForExt(ext) };
   }
   if (!DATA_EXTENSIONS.has(ext)) {
     throw new FileFormatError(

@@ -61,7 +61,8 @@ export function pyFloatRepr(n: number): string {
   return (neg ? '-' : '') + out;
 }
 
-function pyString(s: string): string {
+/** A string as Python's json.dumps writes it (ensure_ascii): quoted, escaped, non-ASCII as \\uXXXX. */
+export function pyString(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

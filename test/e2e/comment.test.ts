@@ -5,10 +5,11 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KEEL_BIN } from '../helpers/cli.js';
+import { fileURLToPath } from 'node:url';
+import { KEEL_BIN, keelOk } from '../helpers/cli.js';
 import { commitAll, git, gitTestEnv, makeGitRepo, makeTempDir, writeFiles } from '../helpers/git.js';
 import { ForgeServer, startProxy, TOKENS, type Kind } from '../helpers/forge-server.js';
 
@@ -402,7 +403,7 @@ describe('keel comment: Bitbucket Cloud', () => {
 
 describe('the pull-request flow: keel report, then keel comment from GitHub Actions', () => {
   test('the report of two branches is posted once, its PNGs hosted on keel-assets, and updated in place on the next push', async () => {
-    const FIX = path.join(path.dirname(KEEL_BIN), '../../test/fixtures/plots-e2e/evaluate.js');
+    const FIX = fileURLToPath(new URL('../fixtures/plots-e2e/evaluate.js', import.meta.url));
     const dvcYaml = [
       'stages:',
       '  evaluate:',
@@ -427,20 +428,15 @@ describe('the pull-request flow: keel report, then keel comment from GitHub Acti
     ].join('\n');
     const dir = makeGitRepo();
     writeFiles(dir, { 'evaluate.js': fs.readFileSync(FIX, 'utf8'), 'params.yaml': 'train:\n  quality: 0.7\n', 'dvc.yaml': dvcYaml, '.gitignore': 'report.md\nreport-plots/\nevent.json\n' });
-    const keelSync = (args: string[]) => {
-      const r = spawnSync(process.execPath, [KEEL_BIN, ...args], { cwd: dir, env: { ...gitTestEnv, NO_COLOR: '1' }, encoding: 'utf8' });
-      assert.equal(r.status, 0, `keel ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
-    keelSync(['init', '-q']);
-    keelSync(['repro', '-q']);
+    keelOk(dir, ['init', '-q']);
+    keelOk(dir, ['repro', '-q']);
     commitAll(dir, 'baseline');
     git(dir, 'branch', '-M', 'main');
     git(dir, 'checkout', '-q', '-b', 'better-model');
     writeFiles(dir, { 'params.yaml': 'train:\n  quality: 0.9\n' });
-    keelSync(['repro', '-q']);
+    keelOk(dir, ['repro', '-q']);
     const head = commitAll(dir, 'quality 0.9');
-    keelSync(['report', '--base', 'main']);
+    keelOk(dir, ['report', '--base', 'main']);
 
     srv.addRepo('github', 'acme/model');
     writeFiles(dir, { 'event.json': JSON.stringify({ number: 14, pull_request: { number: 14, head: { sha: head } } }) });
@@ -469,8 +465,8 @@ describe('the pull-request flow: keel report, then keel comment from GitHub Acti
     }
     // the next push: a new report replaces the comment's text, still one comment
     writeFiles(dir, { 'params.yaml': 'train:\n  quality: 0.95\n' });
-    keelSync(['repro', '-q']);
-    keelSync(['report', '--base', 'main']);
+    keelOk(dir, ['repro', '-q']);
+    keelOk(dir, ['report', '--base', 'main']);
     const second = JSON.parse((await ok(dir, ['report.md', '--target', 'pr', '--json'], env)).stdout) as { action: string };
     assert.equal(second.action, 'updated');
     assert.equal(thread.length, 1);

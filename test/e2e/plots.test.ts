@@ -50,32 +50,7 @@ const STAGE_ADDED = `stages:
 `;
 
 /** The guide's "Resulting evaluate stage" after its three `dvc plots modify` commands. */
-const GUIDE_DVC_YAML = `stages:
-  evaluate:
-    cmd: node evaluate.js
-    deps:
-    - evaluate.js
-    params:
-    - train.quality
-    metrics:
-    - evaluation/metrics.json:
-        cache: false
-    plots:
-    - ${IMP}
-    - ${PRC}:
-        cache: false
-        x: recall
-        y: precision
-    - ${CM}:
-        cache: false
-        template: confusion
-        x: actual
-        y: predicted
-    - ${ROC}:
-        cache: false
-        x: fpr
-        y: tpr
-`;
+const GUIDE_DVC_YAML = fs.readFileSync(path.join(FIX, 'dvc.yaml'), 'utf8');
 
 const read = (dir: string, rel: string): string => fs.readFileSync(path.join(dir, rel), 'utf8');
 

@@ -17,32 +17,8 @@ import { countColour, pngStats } from '../helpers/png.js';
 const FIX = fileURLToPath(new URL('../fixtures/plots-e2e/', import.meta.url));
 const EVALUATE = fs.readFileSync(path.join(FIX, 'evaluate.js'), 'utf8');
 
-const DVC_YAML = `stages:
-  evaluate:
-    cmd: node evaluate.js
-    deps:
-    - evaluate.js
-    params:
-    - train.quality
-    metrics:
-    - evaluation/metrics.json:
-        cache: false
-    plots:
-    - evaluation/plots/importance.png
-    - evaluation/plots/prc.json:
-        cache: false
-        x: recall
-        y: precision
-    - evaluation/plots/sklearn/confusion_matrix.json:
-        cache: false
-        template: confusion
-        x: actual
-        y: predicted
-    - evaluation/plots/sklearn/roc.json:
-        cache: false
-        x: fpr
-        y: tpr
-`;
+/** The guide's evaluate stage with its plot props (the file `plots.test.ts` builds with `plots modify`). */
+const DVC_YAML = fs.readFileSync(path.join(FIX, 'dvc.yaml'), 'utf8');
 
 /** The first two colours of DVC's palette: the first revision given (base), then the second. */
 const BASE_COLOUR: [number, number, number] = [0x94, 0x5d, 0xd6];

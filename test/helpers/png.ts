@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { inflateSync } from 'node:zlib';
 
 /** Minimal PNG decoder (8-bit RGB/RGBA, not interlaced: what resvg writes). */
-export function decodePng(buf: Buffer): { width: number; height: number; px: (x: number, y: number) => [number, number, number, number] } {
+export function decodePng(buf: Buffer): { width: number; height: number; channels: number; pixels: Buffer; px: (x: number, y: number) => [number, number, number, number] } {
   assert.deepEqual([...buf.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
   let off = 8;
   let width = 0;
@@ -52,6 +52,8 @@ export function decodePng(buf: Buffer): { width: number; height: number; px: (x:
   return {
     width,
     height,
+    channels,
+    pixels,
     px: (x, y) => {
       const i = y * stride + x * channels;
       return [pixels[i], pixels[i + 1], pixels[i + 2], channels === 4 ? pixels[i + 3] : 255];

@@ -6,60 +6,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { parsePlotFile } from '../../src/report/plotdata.js';
 import { buildPlots, type PlotSource, type RevisionPlots, type VegaPlot } from '../../src/report/render/plots.js';
 import { builtinTemplate, fillTemplate, TEMPLATE_NAMES, type JsonObject } from '../../src/report/render/templates.js';
 import { specToSvg, withFont, FONT_FAMILY } from '../../src/report/render/svg.js';
 import { svgToPng, specToPng } from '../../src/report/render/png.js';
+import { decodePng as decodePngFile } from '../helpers/png.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/plots/', import.meta.url));
 
 /** Decode an 8-bit RGBA, non-interlaced PNG (what resvg writes) into pixels. */
 function decodePng(png: Buffer): { width: number; height: number; px: Buffer } {
-  assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
-  let off = 8;
-  let width = 0;
-  let height = 0;
-  const idat: Buffer[] = [];
-  while (off < png.length) {
-    const len = png.readUInt32BE(off);
-    const type = png.subarray(off + 4, off + 8).toString('latin1');
-    const body = png.subarray(off + 8, off + 8 + len);
-    if (type === 'IHDR') {
-      width = body.readUInt32BE(0);
-      height = body.readUInt32BE(4);
-      assert.equal(body[8], 8, 'bit depth');
-      assert.equal(body[9], 6, 'RGBA');
-      assert.equal(body[12], 0, 'not interlaced');
-    } else if (type === 'IDAT') idat.push(body);
-    off += 12 + len;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * 4;
-  const px = Buffer.alloc(stride * height);
-  for (let y = 0; y < height; y++) {
-    const f = raw[y * (stride + 1)];
-    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let x = 0; x < stride; x++) {
-      const a = x >= 4 ? px[y * stride + x - 4] : 0;
-      const b = y > 0 ? px[(y - 1) * stride + x] : 0;
-      const c = x >= 4 && y > 0 ? px[(y - 1) * stride + x - 4] : 0;
-      let v = line[x];
-      if (f === 1) v += a;
-      else if (f === 2) v += b;
-      else if (f === 3) v += (a + b) >> 1;
-      else if (f === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      px[y * stride + x] = v & 0xff;
-    }
-  }
-  return { width, height, px };
+  const d = decodePngFile(png);
+  assert.equal(d.channels, 4, 'RGBA');
+  return { width: d.width, height: d.height, px: d.pixels };
 }
 
 /** Pixels clearly darker than the light grid lines: text, axes, dark marks. */
